@@ -1,0 +1,132 @@
+"""`kale` command line: demo, run, filter-captions, build-tiny-models."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _print_summary(console: Console, summary: dict) -> None:
+    table = Table(title=f"KALE run ({summary['preset']} preset) - {summary['seconds']} s")
+    for col in ("shard", "pool", "input", "kept", "rejected", "top rejection reasons"):
+        table.add_column(col)
+    for shard_id, s in summary["shards"].items():
+        reasons = sorted(s.get("rejected_by_reason", {}).items(), key=lambda kv: -kv[1])[:3]
+        table.add_row(shard_id, s["pool"], str(s.get("input", "-")), str(s.get("kept", "-")),
+                      str(s.get("rejected", "-")), ", ".join(f"{r}={n}" for r, n in reasons))
+    console.print(table)
+    card = summary.get("dataset_card")
+    if card:
+        console.print(
+            f"Table 1 (this run): samples={card['samples']}, words/caption={card['words_per_caption']:.2f}, "
+            f"knowledge-augmented={card['knowledge_augmented_share']:.1%}, "
+            f"captioners={card['stage1_captioner_params']} -> {card['stage2_captioner_params']} params"
+        )
+        if card.get("tiny_preset"):
+            console.print("[yellow]Tiny preset: captions come from random-weight models and carry no meaning.")
+    failed = [r for r in summary["runs"] if not r["success"]]
+    for r in failed:
+        console.print(f"[red]not done: {r['job']} {r['partition'] or ''} "
+                      f"{r['skipped_reason'] or ', '.join(r['failed_checks']) or 'run failed'}")
+    console.print(f"summary: {Path(summary['workdir']) / 'summary.json'}; card: {summary['dataset_card_path']}")
+    console.print(f"UI: DAGSTER_HOME={Path(summary['workdir']).resolve() / 'dagster_home'} "
+                  f"KALE_WORKDIR={Path(summary['workdir']).resolve()} dagster dev -w workspace.yaml")
+
+
+def _cmd_demo(args) -> int:
+    from kale_assets.config import PipelineConfig
+    from kale_assets.demo_data import write_demo_shards
+    from kale_assets.runner import run_pipeline
+
+    console = Console()
+    workdir = Path(args.workdir)
+    source = workdir / "source_shards"
+    console.print(f"writing {args.shards} demo shards to {source}")
+    write_demo_shards(source, n_shards=args.shards, samples_per_shard=args.samples_per_shard, seed=args.seed)
+    config = PipelineConfig(workdir=str(workdir), source=str(source), preset="tiny")
+    summary = run_pipeline(config, console=console)
+    _print_summary(console, summary)
+    return 0 if summary["all_succeeded"] else 1
+
+
+def _cmd_run(args) -> int:
+    from kale_assets.config import PipelineConfig, PoolRule
+    from kale_assets.runner import run_pipeline
+
+    console = Console()
+    rule = PoolRule(kind="explicit", stage1_shards=tuple(args.stage1_shards.split(","))) if args.stage1_shards \
+        else PoolRule(stage1_fraction=args.stage1_fraction)
+    storage_options = json.loads(args.storage_options) if args.storage_options else {}
+    config = PipelineConfig(workdir=args.workdir, source=args.source, preset=args.preset, pool_rule=rule,
+                            storage_options=storage_options, trust_remote_code=tuple(args.trust_remote_code),
+                            rules_path=args.rules)
+    summary = run_pipeline(config, console=console)
+    _print_summary(console, summary)
+    return 0 if summary["all_succeeded"] else 1
+
+
+def _cmd_filter(args) -> int:
+    from kale_assets.filtering import filter_file, load_rules
+
+    summary = filter_file(args.input, args.output, load_rules(args.rules))
+    print(json.dumps(summary, indent=2, sort_keys=True))
+    return 0
+
+
+def _cmd_build_tiny(args) -> int:
+    from kale_assets.tiny_models import build_tiny_models
+
+    paths = build_tiny_models(args.models_dir, force=args.force)
+    print(json.dumps({k: str(v) for k, v in paths.__dict__.items()}, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kale", description="BLIP3-KALE caption pipeline on Dagster")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build tiny models and demo shards, then materialize every asset")
+    demo.add_argument("--workdir", default="work/demo")
+    demo.add_argument("--shards", type=int, default=4)
+    demo.add_argument("--samples-per-shard", type=int, default=24)
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(func=_cmd_demo)
+
+    run = sub.add_parser("run", help="materialize the whole graph over a folder (or s3:// prefix) of shards")
+    run.add_argument("--source", required=True, help="folder or s3:// prefix with NNNNNNNN.tar (+ .parquet)")
+    run.add_argument("--workdir", required=True)
+    run.add_argument("--preset", default="tiny", choices=["tiny", "kale-paper"])
+    run.add_argument("--stage1-fraction", type=float, default=0.46,
+                     help="share of shards in the stage-1 pool (shard 0 always is)")
+    run.add_argument("--stage1-shards", default=None, help="comma-separated stage-1 shard ids (explicit rule)")
+    run.add_argument("--rules", default=None, help="filter rules file (default: the shipped rules)")
+    run.add_argument("--storage-options", default=None, help="fsspec storage options as JSON (e.g. s3 endpoint)")
+    run.add_argument("--trust-remote-code", action="append", default=[], choices=["teacher", "fusion", "student"],
+                     help="allow custom model code for a role (CogVLM needs it for the teacher)")
+    run.set_defaults(func=_cmd_run)
+
+    flt = sub.add_parser("filter-captions", help="re-filter an existing parquet/jsonl of uid + caption")
+    flt.add_argument("input")
+    flt.add_argument("output")
+    flt.add_argument("--rules", default=None)
+    flt.set_defaults(func=_cmd_filter)
+
+    tiny = sub.add_parser("build-tiny-models", help="write the tiny random-weight checkpoints")
+    tiny.add_argument("--models-dir", default="work/models")
+    tiny.add_argument("--force", action="store_true")
+    tiny.set_defaults(func=_cmd_build_tiny)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Pipeline configuration: model presets, pool assignment and the self-describing work folder.
+
+A work folder holds ``kale.yaml`` (written by ``kale run`` / ``kale demo``); every Dagster step reads it
+through the `KaleResource`, so the UI, the CLI and a backfill all see the same settings. Changing the
+model preset is a configuration change only: the same code runs the `tiny` models on a CPU and the
+`kale-paper` checkpoints on GPUs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from kale_assets.distillation import StudentSpec, TrainSpec
+from kale_assets.generation import ModelSpec, SamplingSpec
+from kale_assets.io_utils import atomic_write_text
+
+CONFIG_FILE = "kale.yaml"
+Pool = Literal["stage1", "stage2"]
+
+
+@dataclass(frozen=True)
+class PoolRule:
+    """Which shards feed stage 1 (teacher + fusion, training data) and which stage 2 (student captions).
+
+    ``fraction`` (default): shard number n goes to stage 1 when floor(n*f) != floor((n-1)*f). Shard 0 is
+    always stage 1, the share of stage-1 shards converges to f, and a shard's pool never depends on which
+    other shards exist, so discovering new shards later never moves old ones. The paper's split is 100M of
+    218M samples, so f defaults to 0.46. Shard ids that are not numbers are placed by a stable hash.
+    ``explicit``: the listed shard ids are stage 1, every other shard stage 2.
+    """
+
+    kind: Literal["fraction", "explicit"] = "fraction"
+    stage1_fraction: float = 0.46
+    stage1_shards: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.kind == "fraction" and not 0.0 < self.stage1_fraction <= 1.0:
+            raise ValueError(f"stage1_fraction must be in (0, 1], got {self.stage1_fraction}")
+        if self.kind not in ("fraction", "explicit"):
+            raise ValueError(f"unknown pool rule kind {self.kind!r}")
+
+    def pool_of(self, shard_id: str) -> Pool:
+        if self.kind == "explicit":
+            return "stage1" if shard_id in self.stage1_shards else "stage2"
+        n = _shard_number(shard_id)
+        f = self.stage1_fraction
+        return "stage1" if math.floor(n * f) != math.floor((n - 1) * f) else "stage2"
+
+
+def _shard_number(shard_id: str) -> int:
+    if re.fullmatch(r"\d+", shard_id):
+        return int(shard_id)
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(shard_id.encode()).digest()[:6], "big")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    teacher: ModelSpec
+    fusion: ModelSpec
+    student: StudentSpec
+    student_generation: ModelSpec  # model_id is filled in with the trained checkpoint at run time
+    alt_text_max_tokens: int = 64
+    # Names shown on the dataset card (Table 1 "captioner size" uses measured parameter counts).
+    teacher_label: str = ""
+    fusion_label: str = ""
+    student_label: str = ""
+    tiny: bool = False
+
+
+def tiny_preset(models_dir: str | Path) -> Preset:
+    from kale_assets.tiny_models import tiny_model_paths
+
+    paths = tiny_model_paths(models_dir)
+    # Random weights: greedy decoding would loop on one token and every caption would be dropped as
+    # degenerate; seeded top-k sampling gives varied (meaningless) text that reaches the final shards.
+    sampling = SamplingSpec(max_new_tokens=48, do_sample=True, temperature=1.0, top_k=40, seed=0)
+    return Preset(
+        name="tiny",
+        teacher=ModelSpec(str(paths.teacher), batch_size=8, sampling=sampling),
+        fusion=ModelSpec(str(paths.fusion), batch_size=8, sampling=replace(sampling, seed=1, max_new_tokens=64)),
+        student=StudentSpec(
+            recipe="llava_compose",
+            vision_tower_id=str(paths.student_vision),
+            language_model_id=str(paths.student_lm),
+            train=TrainSpec(epochs=2, batch_size=8, learning_rate=1e-3, eval_every_steps=5,
+                            max_target_tokens=96, agreement_samples=8, agreement_max_new_tokens=24),
+        ),
+        student_generation=ModelSpec("", batch_size=8, sampling=replace(sampling, seed=2)),
+        alt_text_max_tokens=48,
+        teacher_label="tiny Idefics3 (random weights)",
+        fusion_label="tiny Mistral (random weights)",
+        student_label="tiny CLIP + Qwen2 LLaVA (random weights)",
+        tiny=True,
+    )
+
+
+def kale_paper_preset() -> Preset:
+    """The paper's models. CogVLM ships custom code: it needs ``trust_remote_code`` as an explicit opt-in."""
+    greedy = SamplingSpec(max_new_tokens=256, do_sample=False, repetition_penalty=1.05)
+    return Preset(
+        name="kale-paper",
+        teacher=ModelSpec("THUDM/cogvlm-chat-hf", batch_size=16, sampling=greedy, params_billions=17.6),
+        fusion=ModelSpec("mistralai/Mistral-7B-Instruct-v0.2", batch_size=32, sampling=greedy, params_billions=7.2),
+        student=StudentSpec(
+            recipe="llava_compose",
+            vision_tower_id="apple/DFN5B-CLIP-ViT-H-14-378",
+            language_model_id="Qwen/Qwen2.5-1.5B",
+            image_size=490,
+            train=TrainSpec(epochs=1, batch_size=80, learning_rate=5e-5, eval_every_steps=500),
+        ),
+        student_generation=ModelSpec("", batch_size=64, sampling=greedy),
+        alt_text_max_tokens=96,
+        teacher_label="CogVLM-17B",
+        fusion_label="Mistral-7B-Instruct-v0.2",
+        student_label="DFN ViT-H + Qwen2.5-1.5B (LLaVA-style)",
+    )
+
+
+PRESETS = ("tiny", "kale-paper")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Everything a run needs besides the Dagster instance. Stored as ``<workdir>/kale.yaml``."""
+
+    workdir: str
+    source: str
+    preset: str = "tiny"
+    pool_rule: PoolRule = field(default_factory=PoolRule)
+    storage_options: dict = field(default_factory=dict)
+    # Opt-in per role ("teacher", "fusion", "student"); off unless the user turns it on.
+    trust_remote_code: tuple[str, ...] = ()
+    models_dir: str | None = None
+    # None: the rules file shipped in the package (kale_assets/rules/artifact_rules.yaml).
+    rules_path: str | None = None
+
+    def __post_init__(self):
+        if self.preset not in PRESETS:
+            raise ValueError(f"unknown preset {self.preset!r}; choose one of {PRESETS}")
+        unknown = set(self.trust_remote_code) - {"teacher", "fusion", "student"}
+        if unknown:
+            raise ValueError(f"trust_remote_code takes roles teacher/fusion/student, got {sorted(unknown)}")
+
+    @property
+    def root(self) -> Path:
+        return Path(self.workdir)
+
+    @property
+    def models_root(self) -> Path:
+        return Path(self.models_dir) if self.models_dir else self.root / "models"
+
+    def resolve_preset(self) -> Preset:
+        preset = tiny_preset(self.models_root) if self.preset == "tiny" else kale_paper_preset()
+        trc = set(self.trust_remote_code)
+        return replace(
+            preset,
+            teacher=replace(preset.teacher, trust_remote_code="teacher" in trc),
+            fusion=replace(preset.fusion, trust_remote_code="fusion" in trc),
+            student=replace(preset.student, trust_remote_code="student" in trc),
+            student_generation=replace(preset.student_generation, trust_remote_code="student" in trc),
+        )
+
+    def to_yaml(self) -> str:
+        data = asdict(self)
+        data["pool_rule"]["stage1_shards"] = list(self.pool_rule.stage1_shards)
+        data["trust_remote_code"] = list(self.trust_remote_code)
+        return yaml.safe_dump(data, sort_keys=True)
+
+    def save(self) -> Path:
+        path = self.root / CONFIG_FILE
+        atomic_write_text(path, self.to_yaml())
+        return path
+
+    @classmethod
+    def load(cls, workdir: str | Path) -> PipelineConfig:
+        path = Path(workdir) / CONFIG_FILE
+        if not path.exists():
+            raise FileNotFoundError(
+                f"{path} not found: create the work folder with `kale run --source DIR --workdir {workdir}` "
+                "(or `kale demo`) before materializing assets"
+            )
+        data = yaml.safe_load(path.read_text()) or {}
+        rule = data.pop("pool_rule", {}) or {}
+        rule["stage1_shards"] = tuple(rule.get("stage1_shards", ()))
+        data["trust_remote_code"] = tuple(data.get("trust_remote_code", ()))
+        data["workdir"] = str(workdir)
+        return cls(pool_rule=PoolRule(**rule), **data)

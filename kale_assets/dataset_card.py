@@ -1,0 +1,171 @@
+"""The dataset card: the paper's Table 1 for our output, removal counts per rule, a caption-length histogram.
+
+"Knowledge-augmented" in Table 1 means a caption carries information from the image's alt-text. We measure
+it per caption: the caption counts when it contains at least one informative alt-text word (4+ letters,
+not a stop word, or a number/proper name token); the card reports the share of such captions.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from kale_assets.io_utils import atomic_write_bytes, atomic_write_text
+
+_STOP = set(
+    "the and with from that this have been were their there which what when where into over under about "
+    "image photo picture stock free download online shop sale best high quality view more your they them "
+    "http https www html".split()
+)
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]{3,}|\d{2,}")
+
+PAPER_TABLE1 = [
+    # dataset, samples, words/caption, knowledge-augmented, captioner size
+    ("LAION-COCO", "600M", 8.99, "no", "0.5B"),
+    ("ReCap-Datacomp-1B", "1.28B", 49.43, "no", "7B"),
+    ("CapsFusion", "120M", 22.74, "yes", "0.5B"),
+    ("KALE (paper)", "218M", 67.26, "yes", "17B (stage 1) -> 2B (stage 2)"),
+]
+
+
+def informative_words(text: str | None) -> set[str]:
+    return {w.lower() for w in _TOKEN.findall(text or "") if w.lower() not in _STOP}
+
+
+def knowledge_augmented_expr() -> pl.Expr:
+    return pl.struct("alt_text", "caption").map_elements(
+        lambda r: bool(informative_words(r["alt_text"]) & informative_words(r["caption"])), return_dtype=pl.Boolean
+    )
+
+
+@dataclass
+class CardNumbers:
+    samples: int
+    samples_by_pool: dict[str, int]
+    words_per_caption: float
+    knowledge_augmented_share: float
+    stage1_captioner: str
+    stage1_captioner_params: int | None
+    fusion_model: str
+    fusion_model_params: int | None
+    stage2_captioner: str
+    stage2_captioner_params: int | None
+    input_samples: int
+    rejected_by_stage_reason: dict[str, int] = field(default_factory=dict)
+    removals_by_rule: dict[str, int] = field(default_factory=dict)
+    rules_version: str = ""
+    tiny_preset: bool = False
+
+
+def compute_card(final: pl.DataFrame, rejected: pl.DataFrame, *, removals_by_rule: dict[str, int],
+                 captioners: dict[str, tuple[str, int | None]], rules_version: str, tiny: bool) -> CardNumbers:
+    words = final.select(pl.col("caption").str.split(" ").list.len().mean()).item() if len(final) else 0.0
+    ka = final.select(knowledge_augmented_expr().mean()).item() if len(final) else 0.0
+    by_pool = {p: int(n) for p, n in final.group_by("pool").len().sort("pool").iter_rows()} if len(final) else {}
+    rej = (
+        {f"{s}:{r}": int(n) for s, r, n in rejected.group_by("stage", "reason").len().sort("stage", "reason").iter_rows()}
+        if len(rejected) else {}
+    )
+    return CardNumbers(
+        samples=len(final), samples_by_pool=by_pool, words_per_caption=float(words or 0.0),
+        knowledge_augmented_share=float(ka or 0.0),
+        stage1_captioner=captioners["teacher"][0], stage1_captioner_params=captioners["teacher"][1],
+        fusion_model=captioners["fusion"][0], fusion_model_params=captioners["fusion"][1],
+        stage2_captioner=captioners["student"][0], stage2_captioner_params=captioners["student"][1],
+        input_samples=len(final) + len(rejected), rejected_by_stage_reason=rej,
+        removals_by_rule=dict(sorted(removals_by_rule.items())), rules_version=rules_version, tiny_preset=tiny,
+    )
+
+
+def _fmt_params(n: int | None) -> str:
+    if n is None:
+        return "unknown"
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.2f}{unit}"
+    return str(n)
+
+
+def histogram_png(final: pl.DataFrame) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    lengths = final["caption"].str.split(" ").list.len().to_list() if len(final) else []
+    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=100)
+    ax.hist(lengths, bins=min(40, max(5, len(set(lengths)))), color="#3c8d40")
+    ax.set_xlabel("words per caption")
+    ax.set_ylabel("captions")
+    ax.set_title("KALE caption length")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def render_markdown(card: CardNumbers, histogram_file: str) -> str:
+    ours_size = (f"{_fmt_params(card.stage1_captioner_params)} (stage 1) -> "
+                 f"{_fmt_params(card.stage2_captioner_params)} (stage 2)")
+    lines = ["# KALE dataset card (this run)", ""]
+    if card.tiny_preset:
+        lines += ["> **Tiny preset:** these captions come from random-weight models built locally. They carry no "
+                  "meaning; the run shows the pipeline, not caption quality.", ""]
+    lines += [
+        "## Table 1", "",
+        "| Dataset | Scale (# samples) | Density (avg words/caption) | Knowledge-augmented? | Captioner size |",
+        "|---|---|---|---|---|",
+    ]
+    for name, scale, density, ka, size in PAPER_TABLE1:
+        lines.append(f"| {name} | {scale} | {density:.2f} | {ka} | {size} |")
+    lines.append(f"| **This run** | {card.samples} | {card.words_per_caption:.2f} | "
+                 f"{card.knowledge_augmented_share:.1%} of captions | {ours_size} |")
+    lines += [
+        "", f"Stage-1 captioner: {card.stage1_captioner}; fusion LLM: {card.fusion_model} "
+            f"({_fmt_params(card.fusion_model_params)}); stage-2 captioner: {card.stage2_captioner}.",
+        f"Samples by pool: {json.dumps(card.samples_by_pool)}. Input samples: {card.input_samples}.",
+        "", f"## Sentence removals by rule (rules {card.rules_version})", "", "| rule | sentences removed |", "|---|---|",
+    ]
+    lines += [f"| {r} | {n} |" for r, n in card.removals_by_rule.items()] or ["| (none) | 0 |"]
+    lines += ["", "## Rejected samples by stage and reason", "", "| stage:reason | samples |", "|---|---|"]
+    lines += [f"| {r} | {n} |" for r, n in card.rejected_by_stage_reason.items()] or ["| (none) | 0 |"]
+    lines += ["", "## Caption length", "", f"![caption length histogram]({histogram_file})", ""]
+    return "\n".join(lines)
+
+
+def write_card(card: CardNumbers, final: pl.DataFrame, out_dir: str | Path) -> dict[str, str]:
+    out = Path(out_dir)
+    png = histogram_png(final)
+    atomic_write_bytes(out / "caption_length_hist.png", png)
+    atomic_write_text(out / "README.md", render_markdown(card, "caption_length_hist.png"))
+    atomic_write_text(out / "card.json", json.dumps(asdict(card), indent=2, sort_keys=True) + "\n")
+    return {"readme": str(out / "README.md"), "histogram": str(out / "caption_length_hist.png"),
+            "json": str(out / "card.json"), "histogram_b64": base64.b64encode(png).decode()}
+
+
+def count_checkpoint_parameters(path: str | Path) -> int | None:
+    """Parameter count from safetensors headers alone (no weights loaded); None when not a local checkpoint."""
+    root = Path(path)
+    files = sorted(root.glob("*.safetensors")) if root.is_dir() else []
+    if not files:
+        return None
+    total = 0
+    for file in files:
+        with open(file, "rb") as fh:
+            header_len = int.from_bytes(fh.read(8), "little")
+            header = json.loads(fh.read(header_len))
+        for name, info in header.items():
+            if name == "__metadata__":
+                continue
+            n = 1
+            for dim in info["shape"]:
+                n *= dim
+            total += n
+    return total

@@ -1,0 +1,1 @@
+"""Dagster wiring: partitions, resources, checks and one module per asset. Domain logic lives outside."""

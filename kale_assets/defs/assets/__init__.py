@@ -1,0 +1,1 @@
+"""One module per asset of the KALE graph."""

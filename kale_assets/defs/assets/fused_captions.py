@@ -1,0 +1,33 @@
+from dagster import AssetDep, AssetExecutionContext, IdentityPartitionMapping, MaterializeResult, asset
+
+from kale_assets.captioning import run_fusion
+from kale_assets.defs import checks
+from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, read_table
+from kale_assets.defs.partitions import stage1_partitions
+from kale_assets.defs.resources import KaleResource
+from kale_assets.generation import build_engine
+from kale_assets.prompts import AltTextBudget
+
+
+@asset(
+    partitions_def=stage1_partitions,
+    deps=[AssetDep("stage1_captions", partition_mapping=IdentityPartitionMapping())],
+    group_name="stage1",
+    pool="gpu",
+    kinds={"parquet", "pytorch"},
+    check_specs=checks.check_specs("fused_captions", STAGE_CHECKS),
+    description=(
+        "Knowledge-augmented captions: an instruction LLM (paper: Mistral-7B-Instruct) merges each dense caption "
+        "with the sample's alt-text (delimited as untrusted data, cut to a token budget), CapsFusion-style."
+    ),
+)
+def fused_captions(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
+    shard_id = context.partition_key
+    config, layout = kale.config(), kale.layout()
+    preset = config.resolve_preset()
+    dense = read_table(layout.shard_output("stage1_captions", shard_id))
+    manifest = read_table(layout.manifest(shard_id))
+    engine = build_engine(preset.fusion)
+    budget = AltTextBudget(preset.alt_text_max_tokens, engine.truncate_to_tokens)
+    out = run_fusion(dense, manifest, engine, budget)
+    return finish_stage(context, layout, "fused_captions", shard_id, out, engine)

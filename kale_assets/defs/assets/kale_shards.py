@@ -1,0 +1,106 @@
+import time
+
+import polars as pl
+from dagster import AssetDep, AssetExecutionContext, IdentityPartitionMapping, MaterializeResult, MetadataValue, asset
+
+from kale_assets.defs import checks
+from kale_assets.defs.assets.distilled_captioner import read_lineage
+from kale_assets.defs.assets.stage_outputs import read_table
+from kale_assets.defs.partitions import shard_partitions
+from kale_assets.defs.resources import KaleResource
+from kale_assets.distillation import latest_student
+from kale_assets.filtering import load_rules
+from kale_assets.final_shards import Lineage, assemble_final_shard
+from kale_assets.layout import WorkLayout
+from kale_assets.schemas import PROVENANCE_COLUMNS, FinalShardSchema, StageRejectedSchema
+from kale_assets.shard_io import write_parquet_atomic
+
+
+def _single(df: pl.DataFrame, column: str) -> str:
+    values = sorted(v for v in df[column].unique().to_list() if v is not None)
+    return ",".join(values) if values else "unknown"
+
+
+def _pool_inputs(layout: WorkLayout, shard_id: str, pool: str) -> tuple[pl.DataFrame, list[pl.DataFrame], Lineage]:
+    if pool == "stage1":
+        dense = read_table(layout.shard_output("stage1_captions", shard_id))
+        fused = read_table(layout.shard_output("fused_captions", shard_id))
+        rejected = [read_table(layout.shard_rejected(a, shard_id)) for a in ("stage1_captions", "fused_captions")]
+        lineage = Lineage(_single(dense, "model_id"), _single(dense, "model_revision"),
+                          _single(fused, "model_id"), _single(fused, "model_revision"))
+        return fused, rejected, lineage
+    captions = read_table(layout.shard_output("stage2_captions", shard_id))
+    student = latest_student(layout.student_dir)
+    if student is None:
+        raise FileNotFoundError(f"no trained student under {layout.student_dir}")
+    trained_from = read_lineage(layout.student_dir, student.name)
+    lineage = Lineage(trained_from["teacher_model_id"], trained_from["teacher_model_revision"],
+                      trained_from["fusion_model_id"], trained_from["fusion_model_revision"],
+                      _single(captions, "model_id"), _single(captions, "model_revision"))
+    return captions, [read_table(layout.shard_rejected("stage2_captions", shard_id))], lineage
+
+
+@asset(
+    partitions_def=shard_partitions,
+    deps=[
+        AssetDep("datacomp_shards", partition_mapping=IdentityPartitionMapping()),
+        AssetDep("fused_captions", partition_mapping=IdentityPartitionMapping()),
+        AssetDep("stage2_captions", partition_mapping=IdentityPartitionMapping()),
+    ],
+    group_name="release",
+    kinds={"parquet"},
+    check_specs=checks.check_specs("kale_shards", ["schema", "unique_uid", "non_empty_captions",
+                                                   "provenance_non_null", "accounting"]),
+    description=(
+        "Final KALE shards for both pools: sentences that leak the prompt are removed by the versioned rules "
+        "file, degenerate captions dropped with a reason, provenance attached to every row. Parquet with a "
+        "`caption` column, loadable by HF datasets; every dropped sample is in the rejected file."
+    ),
+)
+def kale_shards(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
+    shard_id = context.partition_key
+    config, layout = kale.config(), kale.layout()
+    pool = config.pool_rule.pool_of(shard_id)
+    rules = load_rules(config.rules_path)
+    started = time.perf_counter()
+    manifest = read_table(layout.manifest(shard_id))
+    ingest_rejected = read_table(layout.shard_rejected("datacomp_shards", shard_id))
+    captions, stage_rejected, lineage = _pool_inputs(layout, shard_id, pool)
+    final = assemble_final_shard(
+        shard_id=shard_id, pool=pool, captions=captions, manifest=manifest,
+        upstream_rejected=[ingest_rejected, *stage_rejected], n_input=len(manifest) + len(ingest_rejected),
+        lineage=lineage, rules=rules,
+    )
+    out_path = layout.shard_output("kale_shards", shard_id)
+    rejected_path = layout.shard_rejected("kale_shards", shard_id)
+    write_parquet_atomic(final.rows, out_path)
+    write_parquet_atomic(final.rejected, rejected_path)
+    seconds = time.perf_counter() - started
+    schema = checks.schema_check(final.rows, FinalShardSchema)
+    if schema.passed:
+        schema = checks.schema_check(final.rejected, StageRejectedSchema)
+    provenance = list(PROVENANCE_COLUMNS) + (["student_model_id", "student_model_revision"] if pool == "stage2" else [])
+    return MaterializeResult(
+        metadata={
+            "pool": pool,
+            "rows_in": final.n_input,
+            "rows_kept": len(final.rows),
+            "rows_rejected": len(final.rejected),
+            "removals_by_rule": MetadataValue.json(final.removals_by_rule),
+            "dropped_by_reason": MetadataValue.json(final.drops_by_reason),
+            "rules_version": rules.version,
+            "rules_hash": rules.sha256,
+            "caption_model_id": _single(final.rows, "caption_model_id") if len(final.rows) else "none",
+            "seconds": round(seconds, 3),
+            "samples_per_s": round(final.n_input / seconds, 2) if seconds else 0.0,
+            "output_path": MetadataValue.path(str(out_path)),
+            "rejected_path": MetadataValue.path(str(rejected_path)),
+        },
+        check_results=[
+            schema,
+            checks.unique_uid_check(final.rows),
+            checks.non_empty_captions_check(final.rows),
+            checks.provenance_check(final.rows, provenance),
+            checks.accounting_check(final.n_input, len(final.rows), len(final.rejected)),
+        ],
+    )

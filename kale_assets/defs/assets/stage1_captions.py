@@ -1,0 +1,26 @@
+from dagster import AssetDep, AssetExecutionContext, IdentityPartitionMapping, MaterializeResult, asset
+
+from kale_assets.captioning import run_teacher
+from kale_assets.defs import checks
+from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, read_table
+from kale_assets.defs.partitions import stage1_partitions
+from kale_assets.defs.resources import KaleResource
+from kale_assets.generation import build_engine
+
+
+@asset(
+    partitions_def=stage1_partitions,
+    deps=[AssetDep("datacomp_shards", partition_mapping=IdentityPartitionMapping())],
+    group_name="stage1",
+    pool="gpu",
+    kinds={"parquet", "pytorch"},
+    check_specs=checks.check_specs("stage1_captions", STAGE_CHECKS),
+    description="Dense captions of every kept image of a stage-1 shard by the teacher VLM (paper: CogVLM-17B).",
+)
+def stage1_captions(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
+    shard_id = context.partition_key
+    config, layout = kale.config(), kale.layout()
+    manifest = read_table(layout.manifest(shard_id))
+    engine = build_engine(config.resolve_preset().teacher)
+    out = run_teacher(kale.shard_ref(shard_id), manifest, engine, storage_options=config.storage_options or None)
+    return finish_stage(context, layout, "stage1_captions", shard_id, out, engine)

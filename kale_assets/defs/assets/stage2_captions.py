@@ -1,0 +1,36 @@
+from dataclasses import replace
+
+from dagster import AssetDep, AssetExecutionContext, IdentityPartitionMapping, MaterializeResult, asset
+
+from kale_assets.captioning import run_student
+from kale_assets.defs import checks
+from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, read_table
+from kale_assets.defs.partitions import stage2_partitions
+from kale_assets.defs.resources import KaleResource
+from kale_assets.distillation import latest_student
+from kale_assets.generation import build_engine
+from kale_assets.prompts import AltTextBudget
+
+
+@asset(
+    partitions_def=stage2_partitions,
+    deps=[AssetDep("datacomp_shards", partition_mapping=IdentityPartitionMapping()), "distilled_captioner"],
+    group_name="stage2",
+    pool="gpu",
+    kinds={"parquet", "pytorch"},
+    check_specs=checks.check_specs("stage2_captions", STAGE_CHECKS),
+    description="The distilled student captions every kept image of a stage-2 shard from image + alt-text.",
+)
+def stage2_captions(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
+    shard_id = context.partition_key
+    config, layout = kale.config(), kale.layout()
+    preset = config.resolve_preset()
+    student_dir = latest_student(layout.student_dir)
+    if student_dir is None:
+        raise FileNotFoundError(f"no trained student under {layout.student_dir}: materialize distilled_captioner first")
+    manifest = read_table(layout.manifest(shard_id))
+    engine = build_engine(replace(preset.student_generation, model_id=str(student_dir)))
+    budget = AltTextBudget(preset.alt_text_max_tokens, engine.truncate_to_tokens)
+    out = run_student(kale.shard_ref(shard_id), manifest, engine, budget,
+                      storage_options=config.storage_options or None)
+    return finish_stage(context, layout, "stage2_captions", shard_id, out, engine)

@@ -1,0 +1,300 @@
+"""One generation engine interface for the three generation stages (teacher, fusion, student).
+
+Stages build `GenerationRequest`s (chat messages, optionally one image) and get one `GenerationResult`
+per request back, in order. A request that cannot be served (prompt longer than the model's context,
+an image the processor refuses) comes back with ``error`` set, never as an exception that would fail
+the partition; the stage records it as a rejected row.
+
+`TransformersEngine` is the implementation here; a vLLM implementation plugs in behind `build_engine`
+with the same interface (see `ENGINE_FACTORIES`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from PIL import Image
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SamplingSpec:
+    """Decoding settings. Greedy unless ``do_sample``; sampling is seeded per batch so a re-run is identical."""
+
+    max_new_tokens: int = 128
+    do_sample: bool = False
+    temperature: float = 1.0
+    top_p: float = 1.0
+    top_k: int = 0
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Where a model comes from and how to run it. ``model_id`` is a hub id or a local folder."""
+
+    model_id: str
+    revision: str | None = None
+    engine: str = "transformers"
+    trust_remote_code: bool = False
+    dtype: str = "auto"  # "auto": bfloat16 on CUDA, float32 on CPU
+    batch_size: int = 8
+    sampling: SamplingSpec = field(default_factory=SamplingSpec)
+    params_billions: float | None = None  # for the dataset card when the checkpoint is not loaded
+
+    def cache_key(self) -> str:
+        return hashlib.sha256(repr(asdict(self)).encode()).hexdigest()[:16]
+
+
+@dataclass
+class GenerationRequest:
+    request_id: str
+    messages: list[dict[str, Any]]
+    image: Image.Image | None = None
+
+
+@dataclass
+class GenerationResult:
+    request_id: str
+    text: str | None
+    error: str | None = None
+    prompt_tokens: int = 0
+    output_tokens: int = 0
+
+
+class GenerationEngine(Protocol):
+    name: str
+    version: str
+    model_id: str
+    model_revision: str
+    num_parameters: int
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def truncate_to_tokens(self, text: str, max_tokens: int) -> str: ...
+
+
+def resolve_revision(spec: ModelSpec) -> str:
+    """The revision recorded in provenance: the pinned one, else a content hash for a local folder."""
+    if spec.revision:
+        return spec.revision
+    path = Path(spec.model_id)
+    if path.is_dir():
+        from kale_assets.tiny_models import checkpoint_revision
+
+        return "local-" + checkpoint_revision(path)
+    return "unpinned"
+
+
+class TransformersEngine:
+    """Batched generation with ``AutoModelForImageTextToText`` / ``AutoModelForCausalLM`` + ``AutoProcessor``."""
+
+    name = "transformers"
+
+    def __init__(self, spec: ModelSpec, device: str | None = None):
+        import torch
+        import transformers
+        from transformers import AutoConfig
+
+        self.spec = spec
+        self.version = transformers.__version__
+        self.model_id = spec.model_id
+        self.model_revision = resolve_revision(spec)
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        dtype = {"auto": torch.bfloat16 if self.device == "cuda" else torch.float32,
+                 "float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[spec.dtype]
+        load_kwargs = dict(revision=spec.revision, trust_remote_code=spec.trust_remote_code)
+        config = AutoConfig.from_pretrained(spec.model_id, **load_kwargs)
+        self.is_multimodal = _is_image_text_to_text(config)
+        started = time.perf_counter()
+        if self.is_multimodal:
+            from transformers import AutoModelForImageTextToText, AutoProcessor
+
+            self.processor = AutoProcessor.from_pretrained(spec.model_id, **load_kwargs)
+            self.tokenizer = self.processor.tokenizer
+            self.model = AutoModelForImageTextToText.from_pretrained(spec.model_id, dtype=dtype, **load_kwargs)
+        else:
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(spec.model_id, **load_kwargs)
+            self.processor = self.tokenizer
+            self.model = AutoModelForCausalLM.from_pretrained(spec.model_id, dtype=dtype, **load_kwargs)
+        # Decoder-only batched generation needs left padding so every prompt ends where generation starts.
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.model.to(self.device).eval()
+        self.load_seconds = time.perf_counter() - started
+        self.num_parameters = sum(p.numel() for p in self.model.parameters())
+        self.max_context = _max_context(self.model.config)
+
+    # -- token budget helpers (used to cut untrusted alt-text before it reaches a prompt) --
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def truncate_to_tokens(self, text: str, max_tokens: int) -> str:
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        if len(ids) <= max_tokens:
+            return text
+        return self.tokenizer.decode(ids[:max_tokens], skip_special_tokens=True)
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        results: list[GenerationResult] = []
+        batch_size = max(1, self.spec.batch_size)
+        for start in range(0, len(requests), batch_size):
+            results.extend(self._generate_isolating_failures(list(requests[start : start + batch_size])))
+        return results
+
+    def _generate_isolating_failures(self, batch: list[GenerationRequest]) -> list[GenerationResult]:
+        prepared: list[tuple[GenerationRequest, str]] = []
+        failed: dict[str, GenerationResult] = {}
+        for request in batch:
+            try:
+                prompt = self._render(request)
+            except (ValueError, TypeError, KeyError) as err:
+                failed[request.request_id] = GenerationResult(request.request_id, None, f"prompt_error: {err}")
+                continue
+            prepared.append((request, prompt))
+        outputs: dict[str, GenerationResult] = {}
+        if prepared:
+            try:
+                for result in self._generate_batch(prepared):
+                    outputs[result.request_id] = result
+            except (RuntimeError, ValueError) as err:
+                if len(prepared) == 1:
+                    request = prepared[0][0]
+                    outputs[request.request_id] = GenerationResult(request.request_id, None, f"generation_error: {err}")
+                else:
+                    # One bad request must not sink its batch-mates: retry one by one to find it.
+                    log.warning("batch of %d failed (%s); retrying requests one by one", len(prepared), err)
+                    for item in prepared:
+                        outputs.update({r.request_id: r for r in self._generate_isolating_failures([item[0]])})
+        return [failed.get(r.request_id) or outputs[r.request_id] for r in batch]
+
+    def _render(self, request: GenerationRequest) -> str:
+        return self.processor.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
+
+    def _generate_batch(self, prepared: list[tuple[GenerationRequest, str]]) -> list[GenerationResult]:
+        import torch
+
+        prompts = [prompt for _, prompt in prepared]
+        if self.is_multimodal:
+            images = [[req.image] if req.image is not None else [] for req, _ in prepared]
+            if any(images):
+                inputs = self.processor(text=prompts, images=images, padding=True, return_tensors="pt")
+            else:
+                inputs = self.processor(text=prompts, padding=True, return_tensors="pt")
+        else:
+            inputs = self.tokenizer(prompts, padding=True, return_tensors="pt", add_special_tokens=False)
+        prompt_lengths = inputs["attention_mask"].sum(dim=1).tolist()
+        input_width = inputs["input_ids"].shape[1]
+        sampling = self.spec.sampling
+        too_long = [
+            req.request_id for (req, _), n in zip(prepared, prompt_lengths)
+            if self.max_context and n + sampling.max_new_tokens > self.max_context
+        ]
+        if too_long:
+            if len(prepared) == 1:
+                return [GenerationResult(prepared[0][0].request_id, None,
+                                         f"prompt_too_long: {prompt_lengths[0]} prompt tokens + "
+                                         f"{sampling.max_new_tokens} new > context {self.max_context}",
+                                         prompt_tokens=int(prompt_lengths[0]))]
+            raise ValueError(f"prompts over the context window: {too_long}")
+        inputs = inputs.to(self.device)
+        gen_kwargs: dict[str, Any] = dict(
+            max_new_tokens=sampling.max_new_tokens,
+            do_sample=sampling.do_sample,
+            pad_token_id=self.tokenizer.pad_token_id,
+        )
+        if sampling.do_sample:
+            gen_kwargs.update(temperature=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k)
+        if sampling.repetition_penalty != 1.0:
+            gen_kwargs["repetition_penalty"] = sampling.repetition_penalty
+        if sampling.no_repeat_ngram_size:
+            gen_kwargs["no_repeat_ngram_size"] = sampling.no_repeat_ngram_size
+        # Seed from the batch's own ids: the same batch gives the same text on a re-run, whatever ran before.
+        torch.manual_seed(_batch_seed(sampling.seed, [req.request_id for req, _ in prepared]))
+        with torch.inference_mode():
+            output_ids = self.model.generate(**inputs, **gen_kwargs)
+        new_tokens = output_ids[:, input_width:]
+        texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+        eos_ids = _eos_ids(self.model.generation_config, self.tokenizer)
+        results = []
+        for (req, _), text, n_prompt, row in zip(prepared, texts, prompt_lengths, new_tokens.tolist()):
+            n_out = next((i + 1 for i, t in enumerate(row) if t in eos_ids), len(row))
+            results.append(GenerationResult(req.request_id, text.strip(), None, int(n_prompt), n_out))
+        return results
+
+
+def _batch_seed(seed: int, request_ids: list[str]) -> int:
+    digest = hashlib.sha256(f"{seed}|{'|'.join(request_ids)}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def _eos_ids(generation_config, tokenizer) -> set[int]:
+    eos = generation_config.eos_token_id if generation_config is not None else None
+    ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+    if tokenizer.eos_token_id is not None:
+        ids.add(tokenizer.eos_token_id)
+    if tokenizer.pad_token_id is not None:
+        ids.add(tokenizer.pad_token_id)
+    return ids
+
+
+def _is_image_text_to_text(config) -> bool:
+    from transformers.models.auto.modeling_auto import MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES
+
+    if config.model_type in MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES:
+        return True
+    auto_map = getattr(config, "auto_map", None) or {}
+    return "AutoModelForImageTextToText" in auto_map or hasattr(config, "vision_config")
+
+
+def _max_context(config) -> int | None:
+    text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
+    return getattr(text_config, "max_position_embeddings", None)
+
+
+ENGINE_FACTORIES: dict[str, Callable[[ModelSpec], GenerationEngine]] = {
+    "transformers": TransformersEngine,
+}
+
+_ENGINE_CACHE: dict[str, GenerationEngine] = {}
+
+
+def build_engine(spec: ModelSpec, *, reuse: bool = True) -> GenerationEngine:
+    """Create (or reuse, within this process) the engine for a model.
+
+    One engine is kept: stages run one after another, and holding the previous stage's model would only
+    cost memory.
+    """
+    try:
+        factory = ENGINE_FACTORIES[spec.engine]
+    except KeyError:
+        raise ValueError(f"unknown engine {spec.engine!r}; known: {sorted(ENGINE_FACTORIES)}") from None
+    key = spec.cache_key()
+    if reuse and key in _ENGINE_CACHE:
+        return _ENGINE_CACHE[key]
+    release_engines()
+    engine = factory(spec)
+    if reuse:
+        _ENGINE_CACHE[key] = engine
+    return engine
+
+
+def release_engines() -> None:
+    _ENGINE_CACHE.clear()
+    import gc
+
+    gc.collect()

@@ -1,0 +1,165 @@
+"""Run the whole graph through Dagster on the embedded default instance (SQLite in the work folder).
+
+Used by `kale demo` and `kale run`: registers the shards as partitions, then executes the jobs of
+`definitions.py` partition by partition against the persistent instance, so `dagster dev` pointed at
+the same DAGSTER_HOME shows the same runs, materializations and check results.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+from kale_assets.config import PipelineConfig
+from kale_assets.io_utils import atomic_write_json
+from kale_assets.layout import WorkLayout
+
+# (job, partition set) in pipeline order; None = unpartitioned.
+PIPELINE_STEPS = [
+    ("ingest_job", "shards"),
+    ("stage1_job", "stage1_shards"),
+    ("distill_job", None),
+    ("stage2_job", "stage2_shards"),
+    ("finalize_job", "shards"),
+    ("card_job", None),
+]
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@dataclass
+class RunRecord:
+    job: str
+    partition: str | None
+    success: bool
+    seconds: float
+    run_id: str | None = None
+    failed_checks: list[str] = field(default_factory=list)
+    skipped_reason: str | None = None
+
+
+def prepare_workdir(config: PipelineConfig) -> WorkLayout:
+    """Write kale.yaml and the instance's dagster.yaml, and point this process at them."""
+    layout = WorkLayout(config.root)
+    config.root.mkdir(parents=True, exist_ok=True)
+    config.save()
+    layout.dagster_home.mkdir(parents=True, exist_ok=True)
+    instance_yaml = resources.files("kale_assets").joinpath("instance_dagster.yaml")
+    with resources.as_file(instance_yaml) as src:
+        shutil.copyfile(src, layout.dagster_home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(layout.dagster_home.resolve())
+    os.environ["KALE_WORKDIR"] = str(config.root.resolve())
+    return layout
+
+
+def run_pipeline(config: PipelineConfig, *, console=None) -> dict:
+    from dagster import DagsterInstance
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kale_assets.defs.partitions import register_shards
+    from kale_assets.definitions import build_definitions
+    from kale_assets.shard_io import list_shards
+
+    started = time.perf_counter()
+    layout = prepare_workdir(config)
+    if config.preset == "tiny":
+        from kale_assets.tiny_models import build_tiny_models
+
+        build_tiny_models(config.models_root)
+    shard_ids = [ref.shard_id for ref in list_shards(config.source, storage_options=config.storage_options or None)]
+    if not shard_ids:
+        raise FileNotFoundError(f"no NNNNNNNN.tar shards found in {config.source}")
+    defs = build_definitions()
+    records: list[RunRecord] = []
+    with DagsterInstance.get() as instance:
+        register_shards(instance, shard_ids, config.pool_rule)
+        plan = []
+        for job, partition_set in PIPELINE_STEPS:
+            if partition_set is None:
+                plan.append((job, None))
+            else:
+                keys = set(instance.get_dynamic_partitions(partition_set)) & set(shard_ids)
+                plan.extend((job, key) for key in sorted(keys))
+        failed_shards: set[str] = set()
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=False) as progress:
+            task = progress.add_task("runs", total=len(plan))
+            for job_name, key in plan:
+                progress.update(task, description=f"{job_name} {key or ''}".strip())
+                skip = _skip_reason(job_name, key, failed_shards, records, config)
+                if skip:
+                    records.append(RunRecord(job_name, key, False, 0.0, skipped_reason=skip))
+                    progress.advance(task)
+                    continue
+                t0 = time.perf_counter()
+                result = defs.resolve_job_def(job_name).execute_in_process(
+                    instance=instance, partition_key=key, raise_on_error=False, run_config=QUIET_LOGS)
+                failed_checks = [
+                    f"{e.asset_key.to_user_string()}:{e.check_name}"
+                    for e in (ev.asset_check_evaluation_data for ev in result.all_events
+                              if ev.event_type_value == "ASSET_CHECK_EVALUATION")
+                    if not e.passed
+                ]
+                ok = result.success and not failed_checks
+                records.append(RunRecord(job_name, key, ok, time.perf_counter() - t0, result.run_id, failed_checks))
+                if not ok and key is not None:
+                    failed_shards.add(key)
+                progress.advance(task)
+    summary = build_summary(config, shard_ids, records, time.perf_counter() - started)
+    atomic_write_json(layout.summary, summary)
+    return summary
+
+
+def _skip_reason(job: str, key: str | None, failed_shards: set[str], records: list[RunRecord],
+                 config: PipelineConfig) -> str | None:
+    if key is not None and key in failed_shards:
+        return "an earlier step of this shard failed"
+    succeeded = {(r.job, r.partition) for r in records if r.success}
+    if job == "distill_job" and not any(j == "stage1_job" for j, _ in succeeded):
+        return "no stage-1 shard finished fusion"
+    if job == "stage2_job" and ("distill_job", None) not in succeeded:
+        return "the student was not trained"
+    if job == "finalize_job" and key is not None and config.pool_rule.pool_of(key) == "stage2" \
+            and ("stage2_job", key) not in succeeded:
+        return "stage-2 captions missing"
+    return None
+
+
+def build_summary(config: PipelineConfig, shard_ids: list[str], records: list[RunRecord], seconds: float) -> dict:
+    import json
+
+    layout = WorkLayout(config.root)
+    shards = {}
+    for shard_id in shard_ids:
+        final_path = layout.shard_output("kale_shards", shard_id)
+        rejected_path = layout.shard_rejected("kale_shards", shard_id)
+        entry: dict = {"pool": config.pool_rule.pool_of(shard_id), "complete": final_path.exists()}
+        if final_path.exists() and rejected_path.exists():
+            kept = pl.read_parquet(final_path, columns=["uid"]).height
+            rejected = pl.read_parquet(rejected_path, columns=["stage", "reason"])
+            entry.update(
+                input=kept + rejected.height,
+                kept=kept,
+                rejected=rejected.height,
+                rejected_by_reason={f"{s}:{r}": int(n) for s, r, n in
+                                    rejected.group_by("stage", "reason").len().sort("stage", "reason").iter_rows()},
+                outputs={"final": str(final_path), "rejected": str(rejected_path)},
+            )
+        shards[shard_id] = entry
+    card_json = layout.card_dir / "card.json"
+    return {
+        "workdir": str(config.root),
+        "source": config.source,
+        "preset": config.preset,
+        "seconds": round(seconds, 1),
+        "shards": shards,
+        "dataset_card": json.loads(card_json.read_text()) if card_json.exists() else None,
+        "dataset_card_path": str(layout.card_dir / "README.md"),
+        "runs": [r.__dict__ for r in records],
+        "all_succeeded": all(r.success for r in records),
+    }

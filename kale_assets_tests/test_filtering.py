@@ -1,0 +1,633 @@
+"""Tests for the caption artifact filter (kale_assets.filtering)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import polars as pl
+import pytest
+
+from kale_assets.filtering import (
+    DEFAULT_RULES_PATH,
+    REMOVED_DTYPE,
+    FilterOutcome,
+    Removal,
+    RuleSet,
+    filter_caption,
+    filter_file,
+    filter_frame,
+    load_rules,
+    split_sentences,
+)
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_rules()
+
+
+# Ordinary context around every corpus sentence, so each one is tested inside a real caption (and the
+# sentence splitter is exercised on the boundaries).
+PREFIX = "A wide shot of a quiet street at dusk."
+SUFFIX = "Warm light spills from the windows onto the wet pavement."
+
+# (sentence, expected rules (in order), what is left of the sentence: None = removed entirely)
+LEAKS: list[tuple[str, tuple[str, ...], str | None]] = [
+    # paper Figure 3
+    ("The Quality and project coordinator position at Credit Agricole(Dublin), as indicated in Sentence 1, is a "
+     "part of a VIE (Venture in Ireland), and my analysis now turns to the visual representation of this "
+     "organization.",
+     ("prompt_reference_clause", "analysis_transition"),
+     "The Quality and project coordinator position at Credit Agricole(Dublin) is a part of a VIE (Venture in "
+     "Ireland)."),
+    ("The logo, as depicted in Sentence 2, features a stylized green 'A' letter, which is accentuated by blue "
+     "and red lines on the right side.",
+     ("prompt_reference_clause",),
+     "The logo features a stylized green 'A' letter, which is accentuated by blue and red lines on the right "
+     "side."),
+    ("My analysis now turns to the visual representation of the logo.", ("analysis_transition",), None),
+    # rewriter preambles and labels
+    ("Here is the revised caption:", ("answer_preamble",), None),
+    ("Sure! Here's a caption that combines the visual details with the alt-text:",
+     ("assistant_interjection", "answer_preamble"), None),
+    ("Here is a rewritten version of the caption that includes the brand.", ("task_talk",), None),
+    ("Revised caption: A lighthouse stands on a rocky cliff at dusk.", ("output_label",),
+     "A lighthouse stands on a rocky cliff at dusk."),
+    ("Assistant: A bowl of ramen with a soft-boiled egg sits on a wooden table.", ("role_prefix",),
+     "A bowl of ramen with a soft-boiled egg sits on a wooden table."),
+    ("Certainly.", ("assistant_interjection",), None),
+    # notes, disclaimers, sign-offs
+    ("Note: I have incorporated the real-world knowledge from the alt-text.", ("alt_text_mention",), None),
+    ("Note: The colors may differ slightly from the real product.", ("llm_note",), None),
+    ("As an AI language model, I cannot see the image directly.", ("ai_disclaimer",), None),
+    ("I hope this helps!", ("task_talk",), None),
+    ("Let me know if you would like any changes.", ("task_talk",), None),
+    ("I have added the brand name from the metadata.", ("task_talk",), None),
+    # references to the prompt inputs
+    ("The alt-text mentions that the photo was taken in Lisbon.", ("alt_text_mention",), None),
+    ("According to the provided caption, the bridge was completed in 1932.", ("prompt_reference_clause",),
+     "The bridge was completed in 1932."),
+    ("It was built in 1889, according to the alt-text.", ("prompt_reference_clause",), "It was built in 1889."),
+    ("The photo, as described in the alt-text, shows the Brandenburg Gate at night.", ("prompt_reference_clause",),
+     "The photo shows the Brandenburg Gate at night."),
+    ("Based on the information provided, the building is a Gothic church.", ("prompt_reference_clause",),
+     "The building is a Gothic church."),
+    ("In this rewritten description, a small cafe with green awnings sits on the corner.",
+     ("prompt_reference_clause",), "A small cafe with green awnings sits on the corner."),
+    ("This matches the original caption closely.", ("prompt_input_reference",), None),
+    ("The given text describes a sunny afternoon at the beach.", ("prompt_input_reference",), None),
+    ("The provided description does not mention the weather.", ("prompt_input_reference",), None),
+    ("The image caption provided mentions a festival in Munich.", ("prompt_input_reference",), None),
+    ("The description you provided mentions a wedding.", ("prompt_input_reference",), None),
+    ("The merged caption keeps every visual detail.", ("prompt_input_reference",), None),
+    ("Caption 1 describes a red car, while Caption 2 focuses on the driver.", ("numbered_input_reference",), None),
+    ("The second caption adds that the car is a 1965 Ford Mustang.", ("numbered_input_reference",), None),
+    ("Both captions agree that the dog is a golden retriever.", ("numbered_input_reference",), None),
+    ("This caption combines the visual description with facts from the web.", ("task_talk",), None),
+    # the paper's keywords, in prompt-talking context
+    ("The sentence structure has been simplified for clarity.", ("sentence_structure_meta",), None),
+    ("It follows a simple sentence structure.", ("sentence_structure_meta",), None),
+    ("Incorporating real-world knowledge, the landmark is identified as the Colosseum.",
+     ("real_world_knowledge",), None),
+    ("Using real world information, this appears to be the Golden Gate Bridge.", ("real_world_knowledge",), None),
+    ("The scene has a real-world feel to it.", ("paper_keywords",), None),
+    ("The knowledge-augmented description highlights the bakery's history.", ("pipeline_jargon",), None),
+    # the instruction echoed back
+    ("Write a detailed caption for this image.", ("instruction_echo",), None),
+    ("Describe this image in detail.", ("instruction_echo",), None),
+    # template residue
+    ("[INST] Describe the image in detail. [/INST]",
+     ("chat_template_token", "instruction_echo", "chat_template_token"), None),
+    ("### Response:", ("markdown_heading",), None),
+    ("A vintage bicycle leans against a brick wall.</s>", ("chat_template_token",),
+     "A vintage bicycle leans against a brick wall."),
+    ("<alt_text>best pizza in town cheap deals</alt_text>", ("prompt_block",), None),
+    ("<|im_end|>", ("chat_template_token",), None),
+]
+
+ORDINARY: list[str] = [
+    "A caption reads 'Happy Birthday' on the cake.",
+    "The sign's text says 'Open 24 hours'.",
+    "A real world map hangs on the wall.",
+    "The book titled 'Sentence Structure for Beginners' lies on the desk.",
+    "The Sentence Structure Handbook sits on the top shelf of the bookcase.",
+    "A chalkboard menu lists espresso, latte and cappuccino prices.",
+    "The screenshot shows a spreadsheet with sales figures for 2023.",
+    "A neon sign above the door spells out 'Joe's Diner' in pink letters.",
+    "The poster advertises a jazz concert on Friday, June 5th at 8 p.m. in the town hall.",
+    "An oil painting depicts a stormy sea with a small fishing boat.",
+    "The product label lists the ingredients: water, sugar and lemon juice.",
+    "A newspaper clipping shows a photo with a caption below it.",
+    "A caption under the photo credits the photographer, Jane Doe.",
+    "The street sign reads 'Main St.' and points to the left.",
+    "A textbook page explains the structure of a plant cell.",
+    "The museum plaque describes the sculpture as a 19th-century bronze.",
+    "A laptop screen displays a login prompt asking for a password.",
+    "Dr. Martin Luther King Jr. is shown speaking at a podium.",
+    "The bottle of olive oil is labeled 'Extra Virgin, 500 ml'.",
+    "A vintage travel poster for the U.S. National Parks features a bison.",
+    "The storefront window displays a note that says 'Back in 5 minutes'.",
+    "The billboard shows the text 'The Future Is Electric' over a city skyline.",
+    "A comic strip panel contains a speech bubble that says 'I have added a new rule!'",
+    "The thermometer reads 3.5 degrees Celsius on a snowy morning.",
+    "A handwritten recipe card lists flour, eggs, milk, etc. on lined paper.",
+    "The app screenshot shows a chat window with the message 'See you soon'.",
+    "A road sign warns drivers about deer crossing for the next 2 miles.",
+    "A classroom whiteboard shows a diagram of the water cycle with labeled arrows.",
+    "The cover of the novel features a red rose and the author's name in gold.",
+    "A protest banner reads 'Real change starts with us' in bold letters.",
+    "The website header displays the company logo and a search bar.",
+    "A watercolor illustration shows a fox sitting in a snowy forest.",
+    "A tourist map marks the original city walls in red.",
+    "The text on the mug says 'World's Best Dad'.",
+    "A t-shirt printed with the words 'Let me know' hangs on a rack.",
+    "An infographic compares the population of five cities in 2020.",
+    "A product page screenshot shows the description of a wireless speaker.",
+    "The certificate is signed by Prof. Alan Brown and dated May 2019.",
+    "Sure Foods brand crackers are stacked on the store shelf.",
+    "An error dialog on the monitor says \"File not found\".",
+    "The documentary poster shows the title “Note to Self” above a portrait.",
+    "A grammar worksheet titled 'Caption 1: My Summer' is pinned to a corkboard.",
+    "The label on the jar says Sure! Here is your honey.",
+]
+
+
+def _embed(sentence: str) -> str:
+    return f"{PREFIX} {sentence} {SUFFIX}"
+
+
+def _expected(kept: str | None) -> str:
+    return " ".join(p for p in (PREFIX, kept, SUFFIX) if p)
+
+
+def test_corpus_size():
+    assert len(LEAKS) >= 30
+    assert len(ORDINARY) >= 30
+
+
+@pytest.mark.parametrize("sentence,expected_rules,kept", LEAKS, ids=[x[0][:40] for x in LEAKS])
+def test_leak_sentence_is_removed(rules, sentence, expected_rules, kept):
+    out = filter_caption(_embed(sentence), rules)
+    assert out.drop_reason is None
+    assert out.caption == _expected(kept)
+    assert tuple(r.rule for r in out.removals) == expected_rules
+    # what was removed is recorded: a span of the sentence, or (last) the sentence that was dropped
+    assert all(r.text and (r.text in sentence or r is out.removals[-1]) for r in out.removals)
+
+
+@pytest.mark.parametrize("sentence", ORDINARY, ids=[x[:40] for x in ORDINARY])
+def test_ordinary_sentence_is_untouched(rules, sentence):
+    caption = _embed(sentence)
+    out = filter_caption(caption, rules)
+    assert out == FilterOutcome(caption, (), None)
+    assert filter_caption(sentence, rules) == FilterOutcome(sentence, (), None)
+
+
+def test_corpus_precision_recall(rules):
+    """Precision and recall of sentence-level leak detection on the corpus (100% required)."""
+    tp = fp = fn = 0
+    for sentence, _, _ in LEAKS:
+        if filter_caption(_embed(sentence), rules).removals:
+            tp += 1
+        else:
+            fn += 1
+    for sentence in ORDINARY:
+        if filter_caption(_embed(sentence), rules).removals:
+            fp += 1
+    precision = tp / (tp + fp)
+    recall = tp / (tp + fn)
+    print(f"artifact corpus: {len(LEAKS)} leaks, {len(ORDINARY)} ordinary; "
+          f"precision={precision:.3f} recall={recall:.3f}")
+    assert (precision, recall) == (1.0, 1.0)
+
+
+def test_figure3_caption(rules):
+    caption = (
+        "The Quality and project coordinator position at Credit Agricole(Dublin), as indicated in Sentence 1, is a "
+        "part of a VIE (Venture in Ireland), and my analysis now turns to the visual representation of this "
+        "organization. The logo, as depicted in Sentence 2, features a stylized green 'A' letter, which is "
+        "accentuated by blue and red lines on the right side. The dynamic and modern appearance is achieved by "
+        "intertwining the 'A' with the blue and red line. A horizontal green line lies beneath the letter 'A'."
+    )
+    out = filter_caption(caption, rules)
+    assert out.caption == (
+        "The Quality and project coordinator position at Credit Agricole(Dublin) is a part of a VIE (Venture in "
+        "Ireland). The logo features a stylized green 'A' letter, which is accentuated by blue and red lines on "
+        "the right side. The dynamic and modern appearance is achieved by intertwining the 'A' with the blue and "
+        "red line. A horizontal green line lies beneath the letter 'A'."
+    )
+    assert [r.text for r in out.removals] == [
+        "as indicated in Sentence 1",
+        "and my analysis now turns to the visual representation of this organization",
+        "as depicted in Sentence 2",
+    ]
+    assert {r.rule for r in out.removals} == {"prompt_reference_clause", "analysis_transition"}
+
+
+# ------------------------------------------------------------------------------------------ strip_span
+
+
+@pytest.mark.parametrize(
+    "caption,expected,removed",
+    [
+        ("Here is the revised caption: A golden retriever plays fetch on a sandy beach at sunset.",
+         "A golden retriever plays fetch on a sandy beach at sunset.", ["Here is the revised caption:"]),
+        ("Here is the revised caption:\nA golden retriever plays fetch on a sandy beach at sunset.",
+         "A golden retriever plays fetch on a sandy beach at sunset.", ["Here is the revised caption:"]),
+        ("Sure, here is a caption that merges both inputs: Two cyclists ride past the Eiffel Tower in Paris.",
+         "Two cyclists ride past the Eiffel Tower in Paris.", ["Sure, here is a caption that merges both inputs:"]),
+        ("The tower, which is mentioned in the alt-text, rises above the old town square.",
+         "The tower rises above the old town square.", ["which is mentioned in the alt-text"]),
+        ("As seen in the provided image, a red tram crosses the bridge in Lisbon.",
+         "A red tram crosses the bridge in Lisbon.", ["As seen in the provided image"]),
+        ("A red tram crosses the bridge (as shown in Caption 2) in Lisbon.",
+         "A red tram crosses the bridge in Lisbon.", ["as shown in Caption 2"]),
+        ("**Final description:** A quiet harbor with fishing boats under a grey sky.",
+         "A quiet harbor with fishing boats under a grey sky.", ["**Final description:**"]),
+        ("<caption>A quiet harbor with fishing boats under a grey sky.</caption>",
+         "A quiet harbor with fishing boats under a grey sky.", ["<caption>", "</caption>"]),
+        ("<alt_text>Cheap flights Lisbon 2019</alt_text> A red tram crosses a bridge on a sunny day.",
+         "A red tram crosses a bridge on a sunny day.", ["<alt_text>Cheap flights Lisbon 2019</alt_text>"]),
+        ("<|im_start|>assistant\nA red tram crosses a bridge on a sunny day.<|im_end|>",
+         "A red tram crosses a bridge on a sunny day.", ["<|im_start|>assistant", "<|im_end|>"]),
+    ],
+)
+def test_strip_span_keeps_rest_cleanly_punctuated(rules, caption, expected, removed):
+    out = filter_caption(caption, rules)
+    assert out.caption == expected
+    assert [r.text for r in out.removals][: len(removed)] == removed
+    assert out.drop_reason is None
+    assert "  " not in out.caption and " ," not in out.caption and " ." not in out.caption
+
+
+def test_strip_span_that_leaves_nothing_removes_sentence(rules):
+    out = filter_caption("Here is the caption: A black cat sleeps on a red velvet armchair near a window.", rules)
+    assert out.caption == "A black cat sleeps on a red velvet armchair near a window."
+    out = filter_caption(f"{PREFIX} ### {SUFFIX}", rules)
+    assert out.caption == f"{PREFIX} {SUFFIX}"
+    assert out.removals == (Removal("###", "markdown_heading"),)
+
+
+def test_removals_record_text_and_rule(rules):
+    out = filter_caption(_embed("The alt-text mentions that the photo was taken in Lisbon."), rules)
+    assert out.removals == (Removal("The alt-text mentions that the photo was taken in Lisbon.", "alt_text_mention"),)
+
+
+# ------------------------------------------------------------------------------- caption-level drops
+
+
+@pytest.mark.parametrize(
+    "caption,reason",
+    [
+        (None, "empty"),
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("!!! ... ???", "empty"),
+        ("Here is the revised caption: Sure!", "empty"),
+        ("A red car.", "too_short"),
+        ("the the the", "too_short"),
+        ("The alt-text says Nike. A red shoe.", "too_short"),
+        ("the the the the the the", "degenerate_repetition"),
+        ("a a a a a", "degenerate_repetition"),
+        ("The The the THE the, the. the!", "degenerate_repetition"),
+        ("dog dog dog dog dog dog dog dog dog dog dog", "degenerate_repetition"),
+        ("A living room with a gray sofa and a wooden coffee table near a big window. " + "and a lamp " * 12,
+         "degenerate_repetition"),
+        ("The cat is on the mat. " * 8, "degenerate_repetition"),
+        ("red, red, red, red, red, red, red", "degenerate_repetition"),
+        ("the\nthe\nthe\nthe\nthe\nthe", "degenerate_repetition"),
+    ],
+)
+def test_caption_level_drops(rules, caption, reason):
+    out = filter_caption(caption, rules)
+    assert out.caption is None
+    assert out.drop_reason == reason
+
+
+LONG_CAPTION = (
+    "The image shows the interior of a busy bakery in the old town of Lyon on a winter morning. "
+    "Behind a long glass counter, rows of golden croissants, pains au chocolat and fruit tarts are arranged on "
+    "white porcelain trays, each marked with a small handwritten price card. A chalkboard on the back wall lists "
+    "the daily specials in looping white script, including 'Galette des Rois' and 'Brioche aux pralines'. "
+    "Two bakers in white aprons work at a flour-dusted table on the left, one shaping dough while the other "
+    "slides a tray into a large stainless-steel oven. Customers in winter coats queue near the door, and a "
+    "young girl in a red hat points at a cake decorated with raspberries. Warm yellow light from pendant lamps "
+    "reflects on the polished wooden floor, and frost covers the lower corners of the front window. "
+    "The bakery, founded in 1921, is known for its pralines, a pink candied almond specialty of the region, "
+    "and the shop's name, Maison Pralus, is painted in gold letters above the entrance. The overall mood is "
+    "cozy and festive, with garlands of dried orange slices hanging along the shelves and a small nativity "
+    "scene displayed beside the cash register."
+)
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        LONG_CAPTION,
+        LONG_CAPTION + " " + LONG_CAPTION.replace("Lyon", "Paris"),  # long, repetitive in places, still prose
+        "A red double-decker bus drives past Big Ben on a rainy afternoon in London.",
+        "New York, New York: the famous sign glows above Times Square at night.",
+        "Buy one, get one free! The sale banner hangs over the shoe aisle.",
+        "Ha ha ha! The comic's punchline appears in a yellow speech bubble.",
+    ],
+)
+def test_real_captions_are_kept(rules, caption):
+    out = filter_caption(caption, rules)
+    assert out == FilterOutcome(caption, (), None)
+
+
+def test_min_words_and_degenerate_thresholds_are_configurable(tmp_path):
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    custom = tmp_path / "rules.yaml"
+    custom.write_text(
+        text.replace("  min_words: 5", "  min_words: 12").replace("min_unique_ratio: 0.3", "min_unique_ratio: 0.9"),
+        encoding="utf-8",
+    )
+    strict = load_rules(custom)
+    assert strict.caption_rules.min_words == 12
+    caption = "A red double-decker bus drives past Big Ben in London."
+    assert filter_caption(caption, load_rules()).drop_reason is None
+    assert filter_caption(caption, strict).drop_reason == "too_short"
+    assert filter_caption(LONG_CAPTION, strict).drop_reason == "degenerate_repetition"
+
+
+# --------------------------------------------------------------------------------- byte-identical output
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "A wooden pier stretches into a calm lake.  Mountains rise in the distance.",
+        "Title: Summer Sale\nEverything 50% off\n\nVisit us at 12 Main St. today!\n",
+        "  Leading and trailing whitespace around a caption about a red kite.  ",
+        "A sign says “Café – ouvert”.\tA bicycle leans on the wall… Nobody is around.",
+        "Line one of a poem about rain\r\nLine two of the same poem about the sea",
+    ],
+)
+def test_ordinary_captions_come_back_byte_identical(rules, caption):
+    out = filter_caption(caption, rules)
+    assert out.removals == ()
+    assert out.caption == caption
+
+
+def test_whitespace_is_normalised_only_when_something_is_removed(rules):
+    caption = "A pier at dawn stretches into a lake.\n\nThe alt-text says it is Lake Como.\nFog covers the water."
+    out = filter_caption(caption, rules)
+    assert out.caption == "A pier at dawn stretches into a lake. Fog covers the water."
+
+
+# ------------------------------------------------------------------------------------ sentence splitter
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Dr. Smith met Mr. Jones at 3.5 p.m. in Washington. They talked.",
+         ["Dr. Smith met Mr. Jones at 3.5 p.m. in Washington.", "They talked."]),
+        ("Made in the U.S. The box is red.", ["Made in the U.S.", "The box is red."]),
+        ("The U.S. Navy ship is large", ["The U.S. Navy ship is large"]),
+        ("Main St. The bakery is open.", ["Main St.", "The bakery is open."]),
+        ("St. Louis is on the Mississippi. It is big.", ["St. Louis is on the Mississippi.", "It is big."]),
+        ("The price is $3.50 per kg. Cheap!", ["The price is $3.50 per kg.", "Cheap!"]),
+        ("Items: apples, pears, etc. The basket is full.", ["Items: apples, pears, etc.", "The basket is full."]),
+        ("No. 5 is on the door. Fig. 3 shows it.", ["No. 5 is on the door.", "Fig. 3 shows it."]),
+        ("John F. Kennedy Airport is busy.", ["John F. Kennedy Airport is busy."]),
+        ("e.g. the red one. It is small.", ["e.g. the red one.", "It is small."]),
+        ("The sign reads 'Open. Come in.' in red. A dog sits nearby.",
+         ["The sign reads 'Open. Come in.' in red.", "A dog sits nearby."]),
+        ('He said "Stop." Then he left.', ['He said "Stop."', "Then he left."]),
+        ("Wait... what is that? A bird! It flies.", ["Wait... what is that?", "A bird!", "It flies."]),
+        ("Coming soon… The shop opens Monday.", ["Coming soon…", "The shop opens Monday."]),
+        ("Apple Inc. is big. iPhone 15 is new.", ["Apple Inc. is big.", "iPhone 15 is new."]),
+        ("Title line\nSecond line without punct\n\nThird.", ["Title line", "Second line without punct", "Third."]),
+        ("No trailing punctuation here", ["No trailing punctuation here"]),
+        ("好。这是一个测试。", ["好。", "这是一个测试。"]),
+        ("", []),
+        ("   ", []),
+    ],
+)
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_split_then_join_is_readable():
+    text = "A dog runs.   A cat sleeps!\nA bird sings? Yes."
+    assert " ".join(split_sentences(text)) == "A dog runs. A cat sleeps! A bird sings? Yes."
+
+
+# ------------------------------------------------------------------------------------------ frames
+
+
+def _corpus_frame() -> pl.DataFrame:
+    captions = [_embed(s) for s, _, _ in LEAKS] + [_embed(s) for s in ORDINARY] + [
+        None, "", "the the the the the the", "A red car.", LONG_CAPTION,
+        "Title: Summer Sale\nEverything 50% off\n\nVisit us at 12 Main St. today!\n",
+    ]
+    return pl.DataFrame({
+        "uid": [f"id-{i:03d}" for i in range(len(captions))],
+        "caption": captions,
+        "score": list(range(len(captions))),
+    })
+
+
+def test_filter_frame_matches_filter_caption_and_preserves_rows(rules):
+    df = _corpus_frame().reverse()  # an order that is not sorted by uid
+    out = filter_frame(df, rules)
+    assert out.height == df.height
+    assert out.columns == ["uid", "caption", "score", "caption_raw", "removed_sentences", "drop_reason"]
+    assert out.get_column("uid").to_list() == df.get_column("uid").to_list()
+    assert out.get_column("score").to_list() == df.get_column("score").to_list()
+    assert out.get_column("caption_raw").to_list() == df.get_column("caption").to_list()
+    assert out.schema["removed_sentences"] == REMOVED_DTYPE
+    assert out.schema["drop_reason"] == pl.String
+    for row in out.iter_rows(named=True):
+        expected = filter_caption(row["caption_raw"], rules)
+        assert row["caption"] == expected.caption
+        assert row["drop_reason"] == expected.drop_reason
+        assert [(r["text"], r["rule"]) for r in row["removed_sentences"]] == [
+            (r.text, r.rule) for r in expected.removals
+        ]
+    n_leaks = len(LEAKS)
+    assert all(len(x) > 0 for x in out.get_column("removed_sentences").to_list()[-n_leaks:])
+
+
+def test_filter_frame_other_caption_column_and_dtypes(rules):
+    df = pl.DataFrame({"k": [1, 2, 3], "text": [None, None, None]})  # an all-null (Null dtype) column
+    out = filter_frame(df, rules, caption_col="text")
+    assert out.height == 3
+    assert out.get_column("drop_reason").to_list() == ["empty"] * 3
+    assert out.get_column("removed_sentences").to_list() == [[], [], []]
+    empty = filter_frame(pl.DataFrame({"caption": []}, schema={"caption": pl.String}), rules)
+    assert empty.height == 0 and empty.schema["removed_sentences"] == REMOVED_DTYPE
+    with pytest.raises(ValueError, match="caption"):
+        filter_frame(pl.DataFrame({"x": ["a"]}), rules)
+
+
+def test_filter_frame_python_only_rule(tmp_path):
+    """A pattern outside the polars regex subset (a look-behind) still works, via the Python pre-screen."""
+    custom = tmp_path / "rules.yaml"
+    custom.write_text(
+        'version: "t1"\n'
+        "sentence_rules:\n"
+        "  - name: lookbehind_rule\n"
+        "    action: drop_sentence\n"
+        "    description: test rule\n"
+        "    pattern: '(?<=secret )token'\n",
+        encoding="utf-8",
+    )
+    rs = load_rules(custom)
+    assert not rs.sentence_rules[0].polars_ok
+    df = pl.DataFrame({"caption": [f"{PREFIX} A secret token is here. {SUFFIX}", _embed("A plain token is here.")]})
+    out = filter_frame(df, rs)
+    assert out.get_column("caption").to_list() == [_expected(None), _embed("A plain token is here.")]
+    assert out.get_column("removed_sentences").to_list()[0] == [
+        {"text": "A secret token is here.", "rule": "lookbehind_rule"}
+    ]
+
+
+# ------------------------------------------------------------------------------------------- files
+
+
+@pytest.mark.parametrize("in_ext,out_ext", [(".parquet", ".jsonl"), (".jsonl", ".parquet"), (".parquet", ".parquet")])
+def test_filter_file_round_trip(rules, tmp_path, in_ext, out_ext):
+    df = _corpus_frame()
+    src = tmp_path / f"in{in_ext}"
+    dst = tmp_path / "sub" / f"out{out_ext}"
+    if in_ext == ".parquet":
+        df.write_parquet(src)
+    else:
+        df.write_ndjson(src)
+    summary = filter_file(str(src), str(dst), rules)
+    back = pl.read_parquet(dst) if out_ext == ".parquet" else pl.read_ndjson(dst)
+    assert back.columns == ["uid", "caption", "drop_reason", "removed_sentences", "rules_version", "rules_hash"]
+    assert back.get_column("uid").to_list() == df.get_column("uid").to_list()
+    assert set(back.get_column("rules_version").to_list()) == {rules.version}
+    assert set(back.get_column("rules_hash").to_list()) == {rules.sha256}
+    expected = filter_frame(df, rules)
+    assert back.get_column("caption").to_list() == expected.get_column("caption").to_list()
+    assert back.get_column("drop_reason").to_list() == expected.get_column("drop_reason").to_list()
+    assert back.get_column("removed_sentences").to_list() == expected.get_column("removed_sentences").to_list()
+    reasons = [r for r in expected.get_column("drop_reason").to_list() if r]
+    assert summary["rows"] == df.height
+    assert summary["kept"] == df.height - len(reasons)
+    assert summary["dropped_by_reason"] == {r: reasons.count(r) for r in set(reasons)}
+    assert sum(summary["removals_by_rule"].values()) == sum(
+        len(x) for x in expected.get_column("removed_sentences").to_list()
+    )
+    assert summary["removals_by_rule"]["prompt_reference_clause"] >= 5
+    assert summary["rules_version"] == rules.version and summary["rules_hash"] == rules.sha256
+    assert summary["out_path"] == str(dst)
+    assert sorted(os.listdir(dst.parent)) == [dst.name]  # no temporary file left behind
+    json.dumps(summary)  # JSON-serialisable for the CLI
+
+
+def test_filter_file_errors(rules, tmp_path):
+    src = tmp_path / "in.parquet"
+    pl.DataFrame({"uid": ["a"], "text": ["A dog."]}).write_parquet(src)
+    with pytest.raises(ValueError, match="caption"):
+        filter_file(str(src), str(tmp_path / "out.parquet"), rules)
+    pl.DataFrame({"id": ["a"], "caption": ["A dog."]}).write_parquet(src)
+    with pytest.raises(ValueError, match="uid"):
+        filter_file(str(src), str(tmp_path / "out.parquet"), rules)
+    with pytest.raises(ValueError, match="extension"):
+        filter_file(str(src), str(tmp_path / "out.csv"), rules)
+    assert not (tmp_path / "out.parquet").exists()
+
+
+def test_filter_file_default_rules(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"uid": "x", "caption": "I hope this helps! " + LONG_CAPTION}) + "\n", encoding="utf-8")
+    summary = filter_file(str(src), str(tmp_path / "out.jsonl"))
+    assert summary["removals_by_rule"] == {"task_talk": 1}
+    assert summary["kept"] == 1 and summary["rules_hash"] == load_rules().sha256
+
+
+# ------------------------------------------------------------------------------------------- rules
+
+
+def test_shipped_rules_file(rules):
+    assert DEFAULT_RULES_PATH.name == "artifact_rules.yaml" and DEFAULT_RULES_PATH.is_file()
+    assert rules.version == "2026.11.1"
+    assert len(rules.sha256) == 64 and rules.path == str(DEFAULT_RULES_PATH)
+    assert rules.caption_rules.min_words == 5
+    names = rules.rule_names
+    assert len(names) == len(set(names)) >= 15
+    assert {"paper_keywords", "prompt_reference_clause", "analysis_transition", "alt_text_mention"} <= set(names)
+    assert all(r.description for r in rules.sentence_rules)
+    assert {r.action for r in rules.sentence_rules} == {"drop_sentence", "strip_span"}
+    # every shipped pattern is in the Python/Rust common subset, so the polars pre-screen covers all rules
+    assert all(r.polars_ok for r in rules.sentence_rules)
+
+
+def test_rules_hash_changes_with_file_bytes(tmp_path, rules):
+    copy = tmp_path / "rules.yaml"
+    shutil.copyfile(DEFAULT_RULES_PATH, copy)
+    same = load_rules(copy)
+    assert same.sha256 == rules.sha256 and same.version == rules.version
+    copy.write_bytes(copy.read_bytes() + b"# a comment\n")
+    changed = load_rules(copy)
+    assert changed.version == rules.version
+    assert changed.sha256 != rules.sha256
+
+
+def _write_rules(tmp_path, rule_yaml: str, extra: str = "") -> str:
+    path = tmp_path / "bad.yaml"
+    path.write_text(f'version: "x1"\nsentence_rules:\n{rule_yaml}{extra}', encoding="utf-8")
+    return str(path)
+
+
+GOOD_RULE = "  - name: {name}\n    action: {action}\n    description: d\n    pattern: '{pattern}'\n"
+
+
+@pytest.mark.parametrize(
+    "rule_yaml,extra,match",
+    [
+        (GOOD_RULE.format(name="broken_regex", action="drop_sentence", pattern="(unclosed"), "",
+         r"broken_regex.*invalid regex"),
+        (GOOD_RULE.format(name="bad_action", action="delete", pattern="x"), "", r"bad_action.*action"),
+        (GOOD_RULE.format(name="empty_match", action="drop_sentence", pattern="a*"), "", r"empty_match.*empty"),
+        ("  - name: no_pattern\n    action: drop_sentence\n    description: d\n", "", r"no_pattern.*pattern"),
+        ("  - name: no_desc\n    action: drop_sentence\n    pattern: x\n", "", r"no_desc.*description"),
+        (GOOD_RULE.format(name="typo", action="drop_sentence", pattern="x") + "    skip_qouted: true\n", "",
+         r"typo.*skip_qouted"),
+        (GOOD_RULE.format(name="dup", action="drop_sentence", pattern="x")
+         + GOOD_RULE.format(name="dup", action="drop_sentence", pattern="y"), "", r"duplicate.*dup"),
+        (GOOD_RULE.format(name="cap_drop", action="drop_sentence", pattern="x") + "    scope: caption\n", "",
+         r"cap_drop.*strip_span"),
+        (GOOD_RULE.format(name="flag", action="drop_sentence", pattern="x") + "    case_sensitive: yes please\n", "",
+         r"flag.*case_sensitive"),
+        (GOOD_RULE.format(name="ok", action="drop_sentence", pattern="x"), "caption_rules:\n  min_words: -1\n",
+         r"min_words"),
+        (GOOD_RULE.format(name="ok", action="drop_sentence", pattern="x"),
+         "caption_rules:\n  degenerate_repetition:\n    min_unique_ratio: 2\n", r"min_unique_ratio"),
+    ],
+)
+def test_bad_rules_file_raises_value_error(tmp_path, rule_yaml, extra, match):
+    with pytest.raises(ValueError, match=match):
+        load_rules(_write_rules(tmp_path, rule_yaml, extra))
+
+
+def test_bad_rules_file_top_level(tmp_path):
+    p = tmp_path / "r.yaml"
+    p.write_text("version: 2026\nsentence_rules: []\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="version"):
+        load_rules(p)
+    p.write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="mapping"):
+        load_rules(p)
+    p.write_text("version: 'a'\nsentence_rules: [\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="YAML"):
+        load_rules(p)
+
+
+def test_disabled_rule_is_not_applied(tmp_path, rules):
+    text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    marker = "  - name: paper_keywords\n"
+    assert marker in text
+    custom = tmp_path / "rules.yaml"
+    custom.write_text(text.replace(marker, marker + "    enabled: false\n"), encoding="utf-8")
+    caption = _embed("A poster explains sentence structure to students.")
+    assert filter_caption(caption, rules).removals[0].rule == "paper_keywords"
+    assert filter_caption(caption, load_rules(custom)).removals == ()

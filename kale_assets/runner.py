@@ -20,13 +20,13 @@ from kale_assets.config import PipelineConfig
 from kale_assets.io_utils import atomic_write_json
 from kale_assets.layout import WorkLayout
 
-# (job, partition set) in pipeline order; None = unpartitioned.
+# (job, which shards it runs for) in pipeline order; None = unpartitioned.
 PIPELINE_STEPS = [
-    ("ingest_job", "shards"),
-    ("stage1_job", "stage1_shards"),
+    ("ingest_job", "all"),
+    ("stage1_job", "stage1"),
     ("distill_job", None),
-    ("stage2_job", "stage2_shards"),
-    ("finalize_job", "shards"),
+    ("stage2_job", "stage2"),
+    ("finalize_job", "all"),
     ("card_job", None),
 ]
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -77,14 +77,14 @@ def run_pipeline(config: PipelineConfig, *, console=None) -> dict:
     defs = build_definitions()
     records: list[RunRecord] = []
     with DagsterInstance.get() as instance:
-        register_shards(instance, shard_ids, config.pool_rule)
+        register_shards(instance, shard_ids)
         plan = []
-        for job, partition_set in PIPELINE_STEPS:
-            if partition_set is None:
+        for job, pool in PIPELINE_STEPS:
+            if pool is None:
                 plan.append((job, None))
             else:
-                keys = set(instance.get_dynamic_partitions(partition_set)) & set(shard_ids)
-                plan.extend((job, key) for key in sorted(keys))
+                # Pool-specific jobs only run for their own pool's shards (the others would be no-ops).
+                plan.extend((job, s) for s in shard_ids if pool == "all" or config.pool_rule.pool_of(s) == pool)
         failed_shards: set[str] = set()
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as progress:

@@ -13,10 +13,10 @@ def test_assets_groups_and_partitions():
     graph = _graph()
     expected = {
         "datacomp_shards": ("ingest", "shards"),
-        "stage1_captions": ("stage1", "stage1_shards"),
-        "fused_captions": ("stage1", "stage1_shards"),
+        "stage1_captions": ("stage1", "shards"),
+        "fused_captions": ("stage1", "shards"),
         "distilled_captioner": ("distillation", None),
-        "stage2_captions": ("stage2", "stage2_shards"),
+        "stage2_captions": ("stage2", "shards"),
         "kale_shards": ("release", "shards"),
         "kale_dataset_card": ("release", None),
     }

@@ -83,6 +83,9 @@ def test_dataset_card_and_history_in_the_instance(finished_run):
         for name in ("datacomp_shards", "kale_shards"):
             materialized = instance.get_materialized_partitions(AssetKey(name))
             assert materialized == set(summary["shards"]), name
+        # the runner launches pool-specific stages only for their own pool
+        assert instance.get_materialized_partitions(AssetKey("fused_captions")) == {"00000000", "00000002"}
+        assert instance.get_materialized_partitions(AssetKey("stage2_captions")) == {"00000001"}
         assert instance.get_latest_materialization_event(AssetKey("kale_dataset_card")) is not None
 
 
@@ -101,3 +104,25 @@ def test_rerunning_a_partition_rewrites_identical_content(finished_run):
         result = job.execute_in_process(instance=instance, partition_key="00000002", run_config=QUIET_LOGS)
     assert result.success
     assert pl.read_parquet(path).equals(before)
+
+
+def test_a_stage_asked_for_a_shard_of_the_other_pool_is_a_no_op(finished_run):
+    config, summary = finished_run
+    from dagster import AssetKey, DagsterInstance
+
+    from kale_assets.definitions import build_definitions
+    from kale_assets.layout import WorkLayout
+    from kale_assets.runner import QUIET_LOGS, prepare_workdir
+
+    prepare_workdir(config)
+    layout = WorkLayout(config.root)
+    with DagsterInstance.get() as instance:
+        result = build_definitions().resolve_job_def("stage1_job").execute_in_process(
+            instance=instance, partition_key="00000001", run_config=QUIET_LOGS)
+        assert result.success
+        event = instance.get_latest_materialization_event(AssetKey("stage1_captions"))
+        metadata = event.asset_materialization.metadata
+        assert event.asset_materialization.partition == "00000001"
+        assert "stage2 pool" in metadata["skipped"].value and metadata["rows_in"].value == 0
+    assert not layout.shard_output("stage1_captions", "00000001").exists()
+    assert not layout.shard_output("fused_captions", "00000001").exists()

@@ -16,6 +16,7 @@ from dagster import (
 )
 
 from kale_assets.defs.assets.stage_outputs import read_table
+from kale_assets.defs.partitions import pool_shards
 from kale_assets.defs.resources import KaleResource
 from kale_assets.distillation import DistillationExample, train_student
 from kale_assets.generation import release_engines
@@ -81,7 +82,7 @@ def _split(model_at_rev: set[str]) -> tuple[str, str]:
 def distilled_captioner(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
     config, layout = kale.config(), kale.layout()
     preset = config.resolve_preset()
-    shard_ids = sorted(context.instance.get_dynamic_partitions("stage1_shards"))
+    shard_ids = pool_shards(context.instance, config.pool_rule, "stage1")
     examples, used, info = _training_examples(kale, shard_ids)
     if not examples:
         raise ValueError("no fused captions to train on: materialize fused_captions for the stage-1 pool first")

@@ -1,17 +1,17 @@
-from dagster import AssetDep, AssetExecutionContext, IdentityPartitionMapping, MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from kale_assets.captioning import run_fusion
 from kale_assets.defs import checks
-from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, read_table
-from kale_assets.defs.partitions import stage1_partitions
+from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, other_pool_result, read_table
+from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.generation import build_engine
 from kale_assets.prompts import AltTextBudget
 
 
 @asset(
-    partitions_def=stage1_partitions,
-    deps=[AssetDep("stage1_captions", partition_mapping=IdentityPartitionMapping())],
+    partitions_def=shard_partitions,
+    deps=["stage1_captions"],
     group_name="stage1",
     pool="gpu",
     kinds={"parquet", "pytorch"},
@@ -24,6 +24,9 @@ from kale_assets.prompts import AltTextBudget
 def fused_captions(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
     shard_id = context.partition_key
     config, layout = kale.config(), kale.layout()
+    pool = config.pool_rule.pool_of(shard_id)
+    if pool != "stage1":
+        return other_pool_result(context, "fused_captions", shard_id, pool, STAGE_CHECKS)
     preset = config.resolve_preset()
     dense = read_table(layout.shard_output("stage1_captions", shard_id))
     manifest = read_table(layout.manifest(shard_id))

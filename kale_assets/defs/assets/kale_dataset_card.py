@@ -14,6 +14,7 @@ from dagster import (
 )
 
 from kale_assets.dataset_card import compute_card, count_checkpoint_parameters, write_card
+from kale_assets.defs.partitions import SHARDS
 from kale_assets.defs.resources import KaleResource
 from kale_assets.distillation import latest_student
 from kale_assets.filtering import load_rules
@@ -40,7 +41,7 @@ def _params(model_id: str, fallback_billions: float | None) -> int | None:
 def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
     config, layout = kale.config(), kale.layout()
     preset = config.resolve_preset()
-    shard_ids = sorted(context.instance.get_dynamic_partitions("shards"))
+    shard_ids = sorted(context.instance.get_dynamic_partitions(SHARDS))
     finals, rejected, n_input, removals = [], [], 0, {}
     for shard_id in shard_ids:
         path = layout.shard_output("kale_shards", shard_id)

@@ -1,7 +1,7 @@
 import time
 
 import polars as pl
-from dagster import AssetDep, AssetExecutionContext, IdentityPartitionMapping, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from kale_assets.defs import checks
 from kale_assets.defs.assets.distilled_captioner import read_lineage
@@ -43,9 +43,9 @@ def _pool_inputs(layout: WorkLayout, shard_id: str, pool: str) -> tuple[pl.DataF
 @asset(
     partitions_def=shard_partitions,
     deps=[
-        AssetDep("datacomp_shards", partition_mapping=IdentityPartitionMapping()),
-        AssetDep("fused_captions", partition_mapping=IdentityPartitionMapping()),
-        AssetDep("stage2_captions", partition_mapping=IdentityPartitionMapping()),
+        "datacomp_shards",
+        "fused_captions",
+        "stage2_captions",
     ],
     group_name="release",
     kinds={"parquet"},

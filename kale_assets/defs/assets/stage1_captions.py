@@ -1,16 +1,16 @@
-from dagster import AssetDep, AssetExecutionContext, IdentityPartitionMapping, MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from kale_assets.captioning import run_teacher
 from kale_assets.defs import checks
-from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, read_table
-from kale_assets.defs.partitions import stage1_partitions
+from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, other_pool_result, read_table
+from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.generation import build_engine
 
 
 @asset(
-    partitions_def=stage1_partitions,
-    deps=[AssetDep("datacomp_shards", partition_mapping=IdentityPartitionMapping())],
+    partitions_def=shard_partitions,
+    deps=["datacomp_shards"],
     group_name="stage1",
     pool="gpu",
     kinds={"parquet", "pytorch"},
@@ -20,6 +20,9 @@ from kale_assets.generation import build_engine
 def stage1_captions(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
     shard_id = context.partition_key
     config, layout = kale.config(), kale.layout()
+    pool = config.pool_rule.pool_of(shard_id)
+    if pool != "stage1":
+        return other_pool_result(context, "stage1_captions", shard_id, pool, STAGE_CHECKS)
     manifest = read_table(layout.manifest(shard_id))
     engine = build_engine(config.resolve_preset().teacher)
     out = run_teacher(kale.shard_ref(shard_id), manifest, engine, storage_options=config.storage_options or None)

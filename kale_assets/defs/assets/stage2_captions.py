@@ -1,11 +1,11 @@
 from dataclasses import replace
 
-from dagster import AssetDep, AssetExecutionContext, IdentityPartitionMapping, MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from kale_assets.captioning import run_student
 from kale_assets.defs import checks
-from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, read_table
-from kale_assets.defs.partitions import stage2_partitions
+from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, other_pool_result, read_table
+from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.distillation import latest_student
 from kale_assets.generation import build_engine
@@ -13,8 +13,8 @@ from kale_assets.prompts import AltTextBudget
 
 
 @asset(
-    partitions_def=stage2_partitions,
-    deps=[AssetDep("datacomp_shards", partition_mapping=IdentityPartitionMapping()), "distilled_captioner"],
+    partitions_def=shard_partitions,
+    deps=["datacomp_shards", "distilled_captioner"],
     group_name="stage2",
     pool="gpu",
     kinds={"parquet", "pytorch"},
@@ -24,6 +24,9 @@ from kale_assets.prompts import AltTextBudget
 def stage2_captions(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
     shard_id = context.partition_key
     config, layout = kale.config(), kale.layout()
+    pool = config.pool_rule.pool_of(shard_id)
+    if pool != "stage2":
+        return other_pool_result(context, "stage2_captions", shard_id, pool, STAGE_CHECKS)
     preset = config.resolve_preset()
     student_dir = latest_student(layout.student_dir)
     if student_dir is None:

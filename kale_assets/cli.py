@@ -64,7 +64,7 @@ def _cmd_run(args) -> int:
     storage_options = json.loads(args.storage_options) if args.storage_options else {}
     config = PipelineConfig(workdir=args.workdir, source=args.source, preset=args.preset, pool_rule=rule,
                             storage_options=storage_options, trust_remote_code=tuple(args.trust_remote_code),
-                            rules_path=args.rules)
+                            rules_path=args.rules, models_dir=args.models_dir)
     summary = run_pipeline(config, console=console)
     _print_summary(console, summary)
     return 0 if summary["all_succeeded"] else 1
@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="share of shards in the stage-1 pool (shard 0 always is)")
     run.add_argument("--stage1-shards", default=None, help="comma-separated stage-1 shard ids (explicit rule)")
     run.add_argument("--rules", default=None, help="filter rules file (default: the shipped rules)")
+    run.add_argument("--models-dir", default=None,
+                     help="where the tiny preset's checkpoints live (default: <workdir>/models)")
     run.add_argument("--storage-options", default=None, help="fsspec storage options as JSON (e.g. s3 endpoint)")
     run.add_argument("--trust-remote-code", action="append", default=[], choices=["teacher", "fusion", "student"],
                      help="allow custom model code for a role (CogVLM needs it for the teacher)")

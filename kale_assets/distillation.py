@@ -44,7 +44,7 @@ from typing import Any, Literal
 from PIL import Image
 
 from kale_assets.io_utils import atomic_dir, atomic_write_json
-from kale_assets.prompts import AltTextBudget, prompt_hash, student_messages
+from kale_assets.prompts import CHATML_IMAGE_TEMPLATE, AltTextBudget, prompt_hash, student_messages
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +53,6 @@ DISTILLATION_CODE_VERSION = "1"
 IMAGE_TOKEN = "<image>"
 IGNORE_INDEX = -100
 
-# ChatML with image items rendered as <image>: used when the LM's own template cannot render the student
-# prompt's content list (base LMs without a template, or templates that only take string content).
-CHATML_IMAGE_TEMPLATE = (
-    "{% for message in messages %}"
-    "<|im_start|>{{ message['role'] }}\n"
-    "{% if message['content'] is string %}{{ message['content'] }}"
-    "{% else %}{% for item in message['content'] %}"
-    "{% if item['type'] == 'image' %}<image>{% elif item['type'] == 'text' %}{{ item['text'] }}{% endif %}"
-    "{% endfor %}{% endif %}<|im_end|>\n"
-    "{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-)
 
 
 # --------------------------------------------------------------------------------------------- specs

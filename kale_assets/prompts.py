@@ -47,6 +47,20 @@ STUDENT_INSTRUCTION_TEMPLATE = (
 )
 
 
+# ChatML with image items rendered as <image>: the tiny models' template, and the student's fallback when its
+# LM's own template cannot render the student prompt's content list (base LMs, string-only templates).
+CHATML_IMAGE_TEMPLATE = (
+    "{% for message in messages %}"
+    "<|im_start|>{{ message['role'] }}\n"
+    "{% if message['content'] is string %}{{ message['content'] }}"
+    "{% else %}{% for item in message['content'] %}"
+    "{% if item['type'] == 'image' %}<image>{% elif item['type'] == 'text' %}{{ item['text'] }}{% endif %}"
+    "{% endfor %}{% endif %}<|im_end|>\n"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
 def prompt_hash() -> str:
     """Hash over every prompt text and the sanitiser's version: the `prompt_hash` of each row."""
     material = "\x1e".join(

@@ -29,21 +29,13 @@ import torch
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
 from kale_assets.io_utils import atomic_dir
+from kale_assets.prompts import CHATML_IMAGE_TEMPLATE
 
 TINY_VOCAB_SIZE = 2048
 HEAD_DIM = 64
 
-# A ChatML-style template shared by all tiny models; it renders both plain-text and image content items.
-CHAT_TEMPLATE = (
-    "{% for message in messages %}"
-    "<|im_start|>{{ message['role'] }}\n"
-    "{% if message['content'] is string %}{{ message['content'] }}"
-    "{% else %}{% for item in message['content'] %}"
-    "{% if item['type'] == 'image' %}<image>{% elif item['type'] == 'text' %}{{ item['text'] }}{% endif %}"
-    "{% endfor %}{% endif %}<|im_end|>\n"
-    "{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-)
+# The tiny text models use ChatML with image items rendered as <image>.
+CHAT_TEMPLATE = CHATML_IMAGE_TEMPLATE
 
 # Idefics3's processor expands <image> itself and renders its own prompt shape ("User:<image>...").
 IDEFICS3_CHAT_TEMPLATE = (

@@ -36,16 +36,22 @@ titled 'Sentence Structure for Beginners' lies on the desk."), and 'real world' 
 ordinary English.  The test corpus in ``kale_assets_tests/test_filtering.py`` pins this down.
 
 Caption-level drops after sentence removal: ``empty`` (no letter or digit left), ``too_short`` (fewer
-than ``min_words`` words) and ``degenerate_repetition`` (a repetition loop: low unique-token ratio on the
-caption's last ``window_chars`` characters).  Thresholds live in the rules file.
+than ``min_words`` words) and ``degenerate_repetition`` (a repetition loop or random-weight gibberish: a
+low unique-token ratio over the caption's last ``window_tokens`` tokens, all of them when it is shorter).
+Thresholds live in the rules file.
 
 A caption from which nothing is removed comes back byte-identical; otherwise the kept sentences are joined
 with single spaces.  The rules' identity is ``version`` plus the sha256 of the rules file's bytes.
 
-Speed: :func:`filter_frame` runs one vectorised polars regex (the alternation of every rule, a superset
-pre-screen) plus vectorised caption-level checks over the whole column, and the exact per-sentence Python
-path only on the rows that can be affected.  ``python -m kale_assets.filtering [n_rows]`` prints a timing
-against a raw ``str.contains`` scan.
+Speed: :func:`filter_frame` runs one vectorised polars regex over the whole column (the alternation of
+every rule: a superset pre-screen that costs the same as a raw ``str.contains`` scan) plus vectorised
+caption-level checks, and the exact Python path only on the rows a rule may touch; there, one more polars
+pass over their sentences names the rules that can match each sentence, so Python runs only those
+(about 40 us per affected row).  The degenerate-repetition check needs per-row token statistics, which no
+regex (Rust regex has no back-references) can compute; it costs about two to three raw scans, and
+``degenerate_repetition.enabled: false`` in the rules file turns it off.  ``python -m
+kale_assets.filtering [n_rows]`` prints the timings against a raw ``str.contains`` scan.  The results are
+identical to :func:`filter_caption` row by row (the tests check this).
 """
 
 from __future__ import annotations
@@ -115,7 +121,7 @@ class SentenceRule:
 class CaptionRules:
     min_words: int = 5
     degenerate_enabled: bool = True
-    degenerate_window_chars: int = 200  # 0: the whole caption
+    degenerate_window_tokens: int = 64  # the ratio is taken over the last N tokens (0: the whole caption)
     degenerate_min_tokens: int = 5
     degenerate_min_unique_ratio: float = 0.3
 
@@ -151,7 +157,7 @@ class RuleSet:
 _RULE_KEYS = {"name", "pattern", "action", "description", "scope", "case_sensitive", "skip_quoted", "enabled"}
 _TOP_KEYS = {"version", "sentence_rules", "caption_rules"}
 _CAPTION_KEYS = {"min_words", "degenerate_repetition"}
-_DEGENERATE_KEYS = {"enabled", "window_chars", "min_tokens", "min_unique_ratio"}
+_DEGENERATE_KEYS = {"enabled", "window_tokens", "min_tokens", "min_unique_ratio"}
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Probes for patterns that match the empty string (which would drop or touch every sentence).
 _EMPTY_PROBES = ("", "x", "A dog.", "the the", "Sentence 1.")
@@ -261,19 +267,19 @@ def _parse_caption_rules(raw, where: str) -> CaptionRules:
     if unknown:
         raise ValueError(f"{where}: caption_rules.degenerate_repetition: unknown key(s) {sorted(unknown)}")
     enabled = deg.get("enabled", defaults.degenerate_enabled)
-    window = deg.get("window_chars", defaults.degenerate_window_chars)
+    window = deg.get("window_tokens", defaults.degenerate_window_tokens)
     min_tokens = deg.get("min_tokens", defaults.degenerate_min_tokens)
     ratio = deg.get("min_unique_ratio", defaults.degenerate_min_unique_ratio)
     label = f"{where}: caption_rules.degenerate_repetition"
     if not isinstance(enabled, bool):
         raise ValueError(f"{label}.enabled must be true or false")
     if not isinstance(window, int) or isinstance(window, bool) or window < 0:
-        raise ValueError(f"{label}.window_chars must be an integer >= 0 (0 = whole caption)")
+        raise ValueError(f"{label}.window_tokens must be an integer >= 0 (0 = the whole caption)")
     if not isinstance(min_tokens, int) or isinstance(min_tokens, bool) or min_tokens < 1:
         raise ValueError(f"{label}.min_tokens must be an integer >= 1")
     if not isinstance(ratio, (int, float)) or isinstance(ratio, bool) or not 0.0 <= float(ratio) <= 1.0:
         raise ValueError(f"{label}.min_unique_ratio must be a number in [0, 1]")
-    return CaptionRules(min_words=min_words, degenerate_enabled=enabled, degenerate_window_chars=window,
+    return CaptionRules(min_words=min_words, degenerate_enabled=enabled, degenerate_window_tokens=window,
                         degenerate_min_tokens=min_tokens, degenerate_min_unique_ratio=float(ratio))
 
 
@@ -285,7 +291,7 @@ def _parse_caption_rules(raw, where: str) -> CaptionRules:
 # `$` is simply dropped (dropping an assertion only widens a pattern).  Case-sensitive rules keep their
 # case via an inline (?-i:...) group; `skip_quoted` is ignored (wider).
 
-_SENTENCE_START = r"""(?:^|[.!?…。！？"'”’»)\]\n])\s*"""
+_SENTENCE_START = r"""(?:^|[.!?…。！？"'”’»)\]」』\n])\s*"""
 
 
 def _prescreen_part(pattern: str) -> str:
@@ -354,9 +360,10 @@ _QUOTED_RE = re.compile(
     r"|‘(?:[^’\n]|’(?=\w)){1,400}?’(?!\w)"
 )
 
-# Candidate sentence ends: terminal punctuation (plus closing quotes/brackets) before whitespace, CJK
-# terminal punctuation anywhere, every line break.
-_BOUNDARY_RE = re.compile(r"""(?P<p>[.!?…]+)["'”’»)\]]*(?=\s)|[。！？]+[」』”’)\]]*|(?P<nl>\n)""")
+# Candidate sentence ends: a terminal punctuation mark or line break, with any further marks and closing
+# quotes/brackets.  Latin marks end a sentence only before whitespace; CJK marks and line breaks always do.
+_BOUNDARY_RE = re.compile(r"""[.!?…。！？\n][.!?…。！？"'”’»)\]」』]*""")
+_CLOSERS = "\"'”’»)]」』"
 _NEXT_WORD_RE = re.compile(r"""\s*["'“‘(\[]*(\S*)""")
 
 # Titles and Latin abbreviations never end a sentence; numbered abbreviations and abbreviations that may
@@ -391,21 +398,20 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < pos < e for s, e in spans)
 
 
-def _is_boundary(text: str, m: re.Match, quoted: list[tuple[int, int]]) -> bool:
-    end = m.end()
+def _is_boundary(text: str, start: int, end: int, quoted: list[tuple[int, int]]) -> bool:
+    """Whether the Latin punctuation text[start:end] (followed by whitespace) ends a sentence."""
     if quoted and _inside(end, quoted):
         return False
     nm = _NEXT_WORD_RE.match(text, end)
-    if nm.end() >= len(text) and not nm.group(1):
-        return True
     next_word = nm.group(1)
-    nxt = text[nm.end(0) - len(next_word)] if next_word else text[nm.end(0) - 1]
+    if not next_word:
+        return True  # only whitespace follows
+    nxt = next_word[0]
     if nxt.islower() and not any(c.isupper() for c in next_word[1:]):
         return False  # a lower-case word continues the sentence ("e.g. the", "Wait... what"), "iPhone" does not
-    if m.group("p") != ".":
+    if text[start:end].rstrip(_CLOSERS) != ".":
         return True  # ! ? ... (an ellipsis or repeated marks)
-    k = m.start()
-    before = text[max(0, k - 40):k]
+    before = text[max(0, start - 40):start]
     prev = before.split()[-1] if before and not before[-1].isspace() else ""
     prev = prev.lstrip("\"'“‘([").lower()
     if not prev:
@@ -423,20 +429,20 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence, whitespace trimmed."""
     quoted: list[tuple[int, int]] | None = None
     cuts: list[tuple[int, int]] = []  # (end of this sentence, start of the rest)
+    n = len(text)
     for m in _BOUNDARY_RE.finditer(text):
-        if m.group("nl"):
-            cuts.append((m.start(), m.end()))
-            continue
-        if m.group("p") is None:  # CJK punctuation
+        first = text[m.start()]
+        if first == "\n":
+            cuts.append((m.start(), m.start() + 1))
+        elif first in "。！？":
             cuts.append((m.end(), m.end()))
-            continue
-        if quoted is None:
-            quoted = _quoted_spans(text)
-        if _is_boundary(text, m, quoted):
-            cuts.append((m.end(), m.end()))
+        elif m.end() < n and text[m.end()].isspace():
+            if quoted is None:
+                quoted = _quoted_spans(text)
+            if _is_boundary(text, m.start(), m.end(), quoted):
+                cuts.append((m.end(), m.end()))
     spans: list[tuple[int, int]] = []
     start = 0
-    n = len(text)
     for end, nxt in [*cuts, (n, n)]:
         seg = text[start:end]
         stripped = seg.strip()
@@ -480,7 +486,6 @@ class FilterOutcome:
 
 
 _ALNUM_RE = re.compile(r"[^\W_]")
-_WORD_TOKEN_RE = re.compile(r"\w+")
 _WS_RUN_RE = re.compile(r"\s+")
 _SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([,.;:!?)\]}”’»])")
 _SPACE_AFTER_OPEN_RE = re.compile(r"([(\[{“‘«])\s+")
@@ -588,23 +593,27 @@ def _process_sentence(
     return current, removals
 
 
-# Degenerate-repetition tokens: the window lower-cased, these characters removed (line breaks and tabs
-# become spaces), split on single spaces, empty pieces ignored.  Polars computes exactly the same thing
-# with str.replace_many + str.split, so the vectorised screen and this reference agree.
+# Degenerate-repetition tokens: the caption lower-cased, the characters , . ; : ! ? " ( ) deleted, line
+# breaks and tabs made spaces, split on single spaces, empty pieces dropped.  Polars computes exactly the
+# same thing with str.replace_all + str.split, so the vectorised screen and this reference agree.
 _DEGENERATE_DELETE = ",.;:!?\"()"
 _DEGENERATE_SPACE = "\n\t\r"
+_DEGENERATE_DELETE_CLASS = r'[,.;:!?"()]'  # the same characters, as regex classes for polars
+_DEGENERATE_SPACE_CLASS = r"[\n\t\r]"
 _DEGENERATE_TABLE = str.maketrans({**{c: None for c in _DEGENERATE_DELETE}, **{c: " " for c in _DEGENERATE_SPACE}})
 
 
-def _degenerate_stats(text: str, cr: CaptionRules) -> tuple[int, int]:
-    window = text[-cr.degenerate_window_chars:] if cr.degenerate_window_chars else text
-    pieces = [p for p in window.lower().translate(_DEGENERATE_TABLE).split(" ") if p]
-    return len(pieces), len(set(pieces))
+def _degenerate_tokens(text: str) -> list[str]:
+    return [p for p in text.lower().translate(_DEGENERATE_TABLE).split(" ") if p]
 
 
 def _is_degenerate(text: str, cr: CaptionRules) -> bool:
-    n, u = _degenerate_stats(text, cr)
-    return n >= cr.degenerate_min_tokens and u < cr.degenerate_min_unique_ratio * n
+    """Low unique-token ratio over the caption's last ``window_tokens`` tokens (all of them if fewer)."""
+    tokens = _degenerate_tokens(text)
+    if len(tokens) < cr.degenerate_min_tokens:
+        return False
+    window = tokens[-cr.degenerate_window_tokens:] if cr.degenerate_window_tokens else tokens
+    return len(set(window)) < cr.degenerate_min_unique_ratio * len(window)
 
 
 def _caption_drop_reason(text: str, cr: CaptionRules) -> str | None:
@@ -698,9 +707,12 @@ def _filter_captions(texts: list[str | None], rules: RuleSet, vectorised: bool =
 # Frames and files
 # --------------------------------------------------------------------------------------------------
 
-# Exactly the characters str.split() splits on, written for Rust regex, so the vectorised word count
-# equals len(text.split()).
-_PY_WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+# Exactly the characters str.split() splits on (every c with c.isspace(); a test checks the list), written
+# for Rust regex, so the vectorised word count equals len(text.split()).
+_PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _WS_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in _PY_WHITESPACE)
 
 
@@ -727,25 +739,25 @@ def _screen(raw: pl.Series, rules: RuleSet) -> pl.DataFrame:
     ]
     lf = pl.DataFrame({"c": raw}).lazy()
     if cr.degenerate_enabled:
-        window = c.str.tail(cr.degenerate_window_chars) if cr.degenerate_window_chars else c
-        pieces = (
-            window.str.to_lowercase()
-            .str.replace_many([*_DEGENERATE_DELETE, *_DEGENERATE_SPACE],
-                              [""] * len(_DEGENERATE_DELETE) + [" "] * len(_DEGENERATE_SPACE))
+        tokens = (
+            c.str.to_lowercase()
+            .str.replace_all(_DEGENERATE_DELETE_CLASS, "")
+            .str.replace_all(_DEGENERATE_SPACE_CLASS, " ")
             .str.split(" ")
+            .list.filter(pl.element() != "")
         )
-        p = pl.col("p")
-        n = p.list.len().cast(pl.Int64) - p.list.count_matches("").cast(pl.Int64)
-        u = p.list.n_unique().cast(pl.Int64) - p.list.contains("").cast(pl.Int64)
-        lf = lf.with_columns(pieces.alias("p"))
-        exprs.append(
-            ((n >= max(1, cr.degenerate_min_tokens - 1))
-             & (u.cast(pl.Float64) < (cr.degenerate_min_unique_ratio + 0.05) * n.cast(pl.Float64) + 1.0))
-            .fill_null(False).alias("degenerate")
-        )
-    else:
-        exprs.append(pl.lit(False).alias("degenerate"))
-    return lf.select(exprs).collect()
+        t = pl.col("t")
+        n = t.list.len().cast(pl.Float64)
+        w = cr.degenerate_window_tokens
+        window = t.list.tail(w) if w else t
+        wn = pl.min_horizontal(n, pl.lit(float(w))) if w else n
+        ratio = cr.degenerate_min_unique_ratio + 0.05  # a little wider; candidates are confirmed in Python
+        low = window.list.n_unique().cast(pl.Float64) < ratio * wn + 1.0
+        # the token lists and the regex screens are independent: computed side by side (in parallel)
+        lf = lf.with_columns(tokens.alias("t"), *exprs)
+        degenerate = ((n >= max(1, cr.degenerate_min_tokens - 1)) & low).fill_null(False)
+        return lf.select("match", "empty", "short", degenerate.alias("degenerate")).collect()
+    return lf.select(*exprs, pl.lit(False).alias("degenerate")).collect()
 
 
 def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption") -> pl.DataFrame:
@@ -757,6 +769,8 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption")
     """
     if caption_col not in df.columns:
         raise ValueError(f"filter_frame: no column {caption_col!r} (columns: {df.columns})")
+    if caption_col in ("caption_raw", "removed_sentences", "drop_reason"):
+        raise ValueError(f"filter_frame: the caption column may not be called {caption_col!r} (an output column)")
     raw = df.get_column(caption_col)
     if raw.dtype != pl.String:
         raw = raw.cast(pl.String)
@@ -768,14 +782,12 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption")
         if extra:
             match_s = match_s.scatter(extra, True)
     empty_s, short_s = screen.get_column("empty"), screen.get_column("short")
-    # Rows no rule can touch keep their text; their drop reason is decided here (exactly for empty /
-    # too_short).  Rows a rule may touch, and degenerate candidates, take the exact Python path.
+    # Rows no rule can touch keep their text and get their drop reason here: exact for empty/too_short;
+    # degenerate candidates are confirmed in Python.  Rows a rule may touch take the per-sentence path.
     vec_reason = (
         pl.select(pl.when(empty_s).then(pl.lit(DROP_EMPTY)).when(short_s).then(pl.lit(DROP_TOO_SHORT))
                   .otherwise(pl.lit(None, dtype=pl.String)).alias("r")).get_column("r")
     )
-    # rows a rule may touch take the exact per-sentence Python path; degenerate candidates that no rule
-    # can touch keep their text and only have the repetition check confirmed in Python
     rule_rows = match_s.arg_true()
     degenerate_rows = (screen.get_column("degenerate") & ~match_s & ~empty_s & ~short_s).arg_true()
 
@@ -880,7 +892,7 @@ def filter_file(in_path: str, out_path: str, rules: RuleSet | None = None) -> di
 def _read_jsonl(path: str) -> pl.DataFrame:
     if os.path.getsize(path) == 0:
         return pl.DataFrame()
-    return pl.read_ndjson(path)
+    return pl.read_ndjson(path, infer_schema_length=None)
 
 
 def _atomic_write(df: pl.DataFrame, out_path: str, kind: str) -> None:
@@ -907,7 +919,9 @@ def _atomic_write(df: pl.DataFrame, out_path: str, kind: str) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _synthetic_captions(n: int, seed: int = 0) -> list[str]:
+def _synthetic_captions(n: int, seed: int = 0, leak_rate: float = 0.03, degenerate_rate: float = 0.01,
+                        short_rate: float = 0.01) -> list[str]:
+    """Caption-like text for timing: 3-6 sentences; some rows leak, loop or are too short."""
     import random
 
     rng = random.Random(seed)
@@ -921,7 +935,8 @@ def _synthetic_captions(n: int, seed: int = 0) -> list[str]:
                "is photographed from a low angle", "carries the title 'Modern Kitchens' in serif type"]
     extras = ["The background is slightly blurred.", "Several people walk past on the sidewalk.",
               "The colors are muted and earthy.", "It was built in 1887 by the architect John Smith.",
-              "The image has a shallow depth of field.", "A small dog sleeps in the corner."]
+              "The image has a shallow depth of field.", "A small dog sleeps in the corner.",
+              "Dr. Jane Doe's name appears on a brass plaque near the door.", "Prices start at 3.50 euros."]
     leaks = ["The alt-text mentions that the shop opened in 2019.", "Here is the revised caption:",
              "The logo, as depicted in Sentence 2, is green.", "I hope this helps!",
              "Note: I have incorporated the real-world knowledge from the alt-text."]
@@ -930,36 +945,55 @@ def _synthetic_captions(n: int, seed: int = 0) -> list[str]:
         parts = [f"{rng.choice(subjects)} {rng.choice(details)}."]
         parts += rng.sample(extras, rng.randint(2, 5))
         roll = rng.random()
-        if roll < 0.03:
+        if roll < leak_rate:
             parts.insert(rng.randint(0, len(parts)), rng.choice(leaks))
-        elif roll < 0.04:
+        elif roll < leak_rate + degenerate_rate:
             parts = [" ".join(["the"] * rng.randint(6, 40))]
-        elif roll < 0.05:
+        elif roll < leak_rate + degenerate_rate + short_rate:
             parts = ["A red car."]
         out.append(" ".join(parts))
     return out
 
 
-def _bench(n: int = 50_000, repeats: int = 5) -> None:
+def _bench(n: int = 50_000, rounds: int = 9) -> None:
+    """Time filter_frame against a raw polars contains-scan with the rules' alternation.
+
+    The three timings are interleaved and the best of ``rounds`` is kept, so background load on the
+    machine affects them alike.
+    """
     import time
 
     rules = load_rules()
-    df = pl.DataFrame({"uid": [f"u{i}" for i in range(n)], "caption": _synthetic_captions(n)})
+    no_degenerate = _without_degenerate(rules)
     big = rules.prescreen_pattern
+    for label, leak_rate in (("3% leaking rows", 0.03), ("0.5% leaking rows", 0.005)):
+        df = pl.DataFrame({"uid": [f"u{i}" for i in range(n)],
+                           "caption": _synthetic_captions(n, leak_rate=leak_rate)})
+        runs = {
+            "scan": lambda df=df: df.select(pl.col("caption").str.contains(big)),
+            "frame": lambda df=df: filter_frame(df, rules),
+            "frame_no_degenerate": lambda df=df: filter_frame(df, no_degenerate),
+        }
+        best = {k: float("inf") for k in runs}
+        for fn in runs.values():
+            fn()  # warm-up
+        for _ in range(rounds):
+            for k, fn in runs.items():
+                t0 = time.perf_counter()
+                fn()
+                best[k] = min(best[k], time.perf_counter() - t0)
+        print(json.dumps({
+            "mix": label, "rows": n, "raw_contains_scan_s": round(best["scan"], 4),
+            "filter_frame_s": round(best["frame"], 4), "ratio": round(best["frame"] / best["scan"], 2),
+            "filter_frame_without_degenerate_check_s": round(best["frame_no_degenerate"], 4),
+            "ratio_without_degenerate_check": round(best["frame_no_degenerate"] / best["scan"], 2),
+        }))
 
-    def best(fn) -> float:
-        fn()
-        times = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        return min(times)
 
-    t_scan = best(lambda: df.select(pl.col("caption").str.contains(big)))
-    t_filter = best(lambda: filter_frame(df, rules))
-    print(json.dumps({"rows": n, "raw_contains_scan_s": round(t_scan, 4), "filter_frame_s": round(t_filter, 4),
-                      "ratio": round(t_filter / t_scan, 2)}))
+def _without_degenerate(rules: RuleSet) -> RuleSet:
+    from dataclasses import replace
+
+    return replace(rules, caption_rules=replace(rules.caption_rules, degenerate_enabled=False))
 
 
 if __name__ == "__main__":  # pragma: no cover

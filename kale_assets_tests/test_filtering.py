@@ -57,6 +57,8 @@ LEAKS: list[tuple[str, tuple[str, ...], str | None]] = [
      "A lighthouse stands on a rocky cliff at dusk."),
     ("Assistant: A bowl of ramen with a soft-boiled egg sits on a wooden table.", ("role_prefix",),
      "A bowl of ramen with a soft-boiled egg sits on a wooden table."),
+    ("Output: A red tram crosses a bridge on a sunny day.", ("role_prefix",),
+     "A red tram crosses a bridge on a sunny day."),
     ("Certainly.", ("assistant_interjection",), None),
     # notes, disclaimers, sign-offs
     ("Note: I have incorporated the real-world knowledge from the alt-text.", ("alt_text_mention",), None),
@@ -65,6 +67,9 @@ LEAKS: list[tuple[str, tuple[str, ...], str | None]] = [
     ("I hope this helps!", ("task_talk",), None),
     ("Let me know if you would like any changes.", ("task_talk",), None),
     ("I have added the brand name from the metadata.", ("task_talk",), None),
+    ("I've incorporated the details from the web text.", ("alt_text_mention",), None),
+    ("I’ve kept the colors exactly as described.", ("task_talk",), None),
+    ("The caption has been rewritten to include the artist's name.", ("task_talk",), None),
     # references to the prompt inputs
     ("The alt-text mentions that the photo was taken in Lisbon.", ("alt_text_mention",), None),
     ("According to the provided caption, the bridge was completed in 1932.", ("prompt_reference_clause",),
@@ -81,6 +86,8 @@ LEAKS: list[tuple[str, tuple[str, ...], str | None]] = [
     ("The provided description does not mention the weather.", ("prompt_input_reference",), None),
     ("The image caption provided mentions a festival in Munich.", ("prompt_input_reference",), None),
     ("The description you provided mentions a wedding.", ("prompt_input_reference",), None),
+    ("In the original description, the car is painted blue.", ("prompt_input_reference",), None),
+    ("The accompanying text identifies the man as Charles Darwin.", ("prompt_input_reference",), None),
     ("The merged caption keeps every visual detail.", ("prompt_input_reference",), None),
     ("Caption 1 describes a red car, while Caption 2 focuses on the driver.", ("numbered_input_reference",), None),
     ("The second caption adds that the car is a 1965 Ford Mustang.", ("numbered_input_reference",), None),
@@ -151,6 +158,13 @@ ORDINARY: list[str] = [
     "The documentary poster shows the title “Note to Self” above a portrait.",
     "A grammar worksheet titled 'Caption 1: My Summer' is pinned to a corkboard.",
     "The label on the jar says Sure! Here is your honey.",
+    "A slide titled My Analysis of Q3 Sales is projected on a screen.",
+    "A banner over the counter says We have added new flavors!",
+    "A sign with information provided by the National Park Service stands by the trail.",
+    "The text provided on the placard describes the artist's early life.",
+    "The given name on the name badge is Maria.",
+    "A sticky note on the fridge says I hope you like it.",
+    "Sentence diagrams fill the pages of an old grammar book.",
 ]
 
 
@@ -298,6 +312,10 @@ def test_removals_record_text_and_rule(rules):
         ("The cat is on the mat. " * 8, "degenerate_repetition"),
         ("red, red, red, red, red, red, red", "degenerate_repetition"),
         ("the\nthe\nthe\nthe\nthe\nthe", "degenerate_repetition"),
+        # greedy output of a random-weight tiny model: a loop with a burst of noise near the end
+        ("itocatee stripe 1945.ocatee stripe 1945.ocatee stripe Br 1983? 1897. " + "that. bicycle? " * 20
+         + "that. box?loud alt:ocate 2003,unset describe? Field Showing cat box?loudtury that. bicycle? that.",
+         "degenerate_repetition"),
     ],
 )
 def test_caption_level_drops(rules, caption, reason):
@@ -500,7 +518,7 @@ def test_filter_file_round_trip(rules, tmp_path, in_ext, out_ext):
     else:
         df.write_ndjson(src)
     summary = filter_file(str(src), str(dst), rules)
-    back = pl.read_parquet(dst) if out_ext == ".parquet" else pl.read_ndjson(dst)
+    back = pl.read_parquet(dst) if out_ext == ".parquet" else pl.read_ndjson(dst, infer_schema_length=None)
     assert back.columns == ["uid", "caption", "drop_reason", "removed_sentences", "rules_version", "rules_hash"]
     assert back.get_column("uid").to_list() == df.get_column("uid").to_list()
     assert set(back.get_column("rules_version").to_list()) == {rules.version}
@@ -631,3 +649,37 @@ def test_disabled_rule_is_not_applied(tmp_path, rules):
     caption = _embed("A poster explains sentence structure to students.")
     assert filter_caption(caption, rules).removals[0].rule == "paper_keywords"
     assert filter_caption(caption, load_rules(custom)).removals == ()
+
+
+def test_filter_frame_agrees_with_filter_caption_on_mixed_captions(rules):
+    """The vectorised screens never change a result: random mixes of ordinary text, leaks, odd whitespace,
+    non-ASCII text, loops and short captions give exactly what filter_caption gives."""
+    import random
+
+    rng = random.Random(7)
+    pieces = ORDINARY + [s for s, _, _ in LEAKS] + [
+        "Ünïcödé façade of the Café Zürich glows at night.", "東京タワーが夜空に輝いている。", "Ω" * 30,
+        "the the the the", "and a lamp " * 5, "\u00a0\u2003", "A\u2028B", "…", "Okay.", "NO. 5",
+        "It costs 3.5 € per kg. Cheap!", "(Note: see the alt-text)", "'Quoted sentence structure here'",
+    ]
+    captions = []
+    for _ in range(400):
+        k = rng.randint(0, 6)
+        sep = rng.choice([" ", "  ", "\n", "\n\n", "\t", " \u00a0"])
+        captions.append(sep.join(rng.choice(pieces) for _ in range(k)) if k else rng.choice([None, "", " "]))
+    captions += [LONG_CAPTION[:n] for n in (150, 199, 200, 201, 400)] + ["é" * 150 + " the" * 30]
+    df = pl.DataFrame({"caption": captions})
+    out = filter_frame(df, rules)
+    for raw, cap, reason, removed in zip(captions, out["caption"], out["drop_reason"], out["removed_sentences"],
+                                         strict=True):
+        expected = filter_caption(raw, rules)
+        assert (cap, reason) == (expected.caption, expected.drop_reason), raw
+        assert [(r["text"], r["rule"]) for r in removed] == [(r.text, r.rule) for r in expected.removals]
+    reasons = set(out["drop_reason"].drop_nulls().to_list())
+    assert reasons == {"empty", "too_short", "degenerate_repetition"}
+
+
+def test_word_count_whitespace_matches_str_split():
+    from kale_assets import filtering
+
+    assert filtering._PY_WHITESPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())

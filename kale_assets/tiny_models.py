@@ -237,11 +237,21 @@ def build_tiny_models(models_dir: str | Path, *, seed: int = 0, force: bool = Fa
     return paths
 
 
+_MODEL_FILE_SUFFIXES = {".safetensors", ".json", ".txt", ".model", ".jinja", ".tiktoken"}
+_NON_MODEL_FILES = {"training_report.json"}
+
+
 def checkpoint_revision(path: str | Path) -> str:
-    """Content hash of a local checkpoint folder: the revision recorded in provenance for local models."""
+    """Content hash of a local checkpoint folder: the revision recorded in provenance for local models.
+
+    Only files that define the model's behaviour count (weights, configs, tokenizer/processor files), so a
+    training report with wall-clock times beside the weights does not change the revision of a re-run.
+    """
     digest = hashlib.sha256()
     root = Path(path)
-    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+    files = [p for p in root.rglob("*") if p.is_file() and p.suffix in _MODEL_FILE_SUFFIXES
+             and p.name not in _NON_MODEL_FILES]
+    for file in sorted(files):
         digest.update(str(file.relative_to(root)).encode())
         with open(file, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):

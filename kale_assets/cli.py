@@ -64,7 +64,7 @@ def _cmd_run(args) -> int:
     storage_options = json.loads(args.storage_options) if args.storage_options else {}
     config = PipelineConfig(workdir=args.workdir, source=args.source, preset=args.preset, pool_rule=rule,
                             storage_options=storage_options, trust_remote_code=tuple(args.trust_remote_code),
-                            rules_path=args.rules, models_dir=args.models_dir)
+                            rules_path=args.rules, models_dir=args.models_dir, student_recipe=args.student_recipe)
     summary = run_pipeline(config, console=console)
     _print_summary(console, summary)
     return 0 if summary["all_succeeded"] else 1
@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--stage1-fraction", type=float, default=0.46,
                      help="share of shards in the stage-1 pool (shard 0 always is)")
     run.add_argument("--stage1-shards", default=None, help="comma-separated stage-1 shard ids (explicit rule)")
+    run.add_argument("--student-recipe", default=None, choices=["llava_compose", "finetune_vlm"],
+                     help="compose the student LLaVA-style (paper) or fine-tune the preset's small VLM")
     run.add_argument("--rules", default=None, help="filter rules file (default: the shipped rules)")
     run.add_argument("--models-dir", default=None,
                      help="where the tiny preset's checkpoints live (default: <workdir>/models)")

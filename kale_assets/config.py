@@ -91,6 +91,7 @@ def tiny_preset(models_dir: str | Path) -> Preset:
             recipe="llava_compose",
             vision_tower_id=str(paths.student_vision),
             language_model_id=str(paths.student_lm),
+            base_vlm_id=str(paths.student_vlm),
             train=TrainSpec(epochs=2, batch_size=8, learning_rate=1e-3, eval_every_steps=5,
                             max_target_tokens=96, agreement_samples=8, agreement_max_new_tokens=24),
         ),
@@ -114,6 +115,8 @@ def kale_paper_preset() -> Preset:
             recipe="llava_compose",
             vision_tower_id="apple/DFN5B-CLIP-ViT-H-14-378",
             language_model_id="Qwen/Qwen2.5-1.5B",
+            # the finetune_vlm route: an existing ~2B VLM (Idefics3 architecture, served by vLLM too)
+            base_vlm_id="HuggingFaceTB/SmolVLM-Instruct",
             image_size=490,
             train=TrainSpec(epochs=1, batch_size=80, learning_rate=5e-5, eval_every_steps=500),
         ),
@@ -142,8 +145,13 @@ class PipelineConfig:
     models_dir: str | None = None
     # None: the rules file shipped in the package (kale_assets/rules/artifact_rules.yaml).
     rules_path: str | None = None
+    # None: the preset's recipe. "llava_compose" joins a vision tower and an LM (the paper's recipe);
+    # "finetune_vlm" fine-tunes the preset's existing small VLM.
+    student_recipe: str | None = None
 
     def __post_init__(self):
+        if self.student_recipe not in (None, "llava_compose", "finetune_vlm"):
+            raise ValueError(f"student_recipe must be llava_compose or finetune_vlm, got {self.student_recipe!r}")
         if self.preset not in PRESETS:
             raise ValueError(f"unknown preset {self.preset!r}; choose one of {PRESETS}")
         unknown = set(self.trust_remote_code) - {"teacher", "fusion", "student"}
@@ -161,6 +169,10 @@ class PipelineConfig:
     def resolve_preset(self) -> Preset:
         preset = tiny_preset(self.models_root) if self.preset == "tiny" else kale_paper_preset()
         trc = set(self.trust_remote_code)
+        if self.student_recipe and self.student_recipe != preset.student.recipe:
+            label = preset.student_label if self.student_recipe == "llava_compose" else \
+                f"fine-tuned {Path(preset.student.base_vlm_id or '').name or 'VLM'}"
+            preset = replace(preset, student=replace(preset.student, recipe=self.student_recipe), student_label=label)
         return replace(
             preset,
             teacher=replace(preset.teacher, trust_remote_code="teacher" in trc),

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -74,7 +76,7 @@ def test_kale_run_over_s3_source(tmp_path, moto_endpoint, tiny_models_dir):
     workdir = tmp_path / "work"
     options = json.dumps({"client_kwargs": {"endpoint_url": moto_endpoint}})
     proc = _kale("run", "--source", "s3://datacomp/pool", "--workdir", str(workdir), "--preset", "tiny",
-                 "--models-dir", tiny_models_dir,
+                 "--models-dir", tiny_models_dir, "--student-recipe", "finetune_vlm",
                  "--stage1-fraction", "0.5", "--storage-options", options, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     summary = json.loads((workdir / "summary.json").read_text())
@@ -83,3 +85,6 @@ def test_kale_run_over_s3_source(tmp_path, moto_endpoint, tiny_models_dir):
     for entry in summary["shards"].values():
         assert entry["input"] == 6 == entry["kept"] + entry["rejected"]
     assert summary["dataset_card"]["samples"] == sum(s["kept"] for s in summary["shards"].values())
+    # the student came from the fine-tune route: an Idefics3 checkpoint, not a composed LLaVA
+    student = pl.read_parquet(summary["shards"]["00000001"]["outputs"]["final"])["caption_model_id"][0]
+    assert json.loads((Path(student) / "config.json").read_text())["model_type"] == "idefics3"

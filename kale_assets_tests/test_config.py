@@ -59,3 +59,13 @@ def test_paper_preset_keeps_remote_code_off_unless_opted_in(tmp_path):
     on = PipelineConfig(workdir=str(tmp_path), source="s", preset="kale-paper",
                         trust_remote_code=("teacher",)).resolve_preset()
     assert on.teacher.trust_remote_code and not on.fusion.trust_remote_code
+
+
+def test_student_recipe_is_configuration(tmp_path):
+    default = PipelineConfig(workdir=str(tmp_path), source="s").resolve_preset()
+    assert default.student.recipe == "llava_compose"
+    finetune = PipelineConfig(workdir=str(tmp_path), source="s", student_recipe="finetune_vlm").resolve_preset()
+    assert finetune.student.recipe == "finetune_vlm" and finetune.student.base_vlm_id
+    assert "fine-tuned" in finetune.student_label
+    with pytest.raises(ValueError, match="student_recipe"):
+        PipelineConfig(workdir=str(tmp_path), source="s", student_recipe="magic")

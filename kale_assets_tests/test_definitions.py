@@ -81,3 +81,17 @@ def test_instance_yaml_shipped_in_package_matches_repo_copy():
     repo_copy = Path(__file__).resolve().parents[1] / "dagster.yaml"
     packaged = resources.files("kale_assets").joinpath("instance_dagster.yaml").read_text()
     assert repo_copy.read_text() == packaged
+
+
+def test_dg_loads_the_project():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    dg = Path(sys.executable).with_name("dg")
+    env = {**os.environ, "VIRTUAL_ENV": str(Path(sys.executable).parents[1])}
+    proc = subprocess.run([str(dg), "check", "defs"], cwd=root, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "All definitions loaded successfully" in proc.stdout + proc.stderr

@@ -42,23 +42,16 @@ def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> Mat
     config, layout = kale.config(), kale.layout()
     preset = config.resolve_preset()
     shard_ids = sorted(context.instance.get_dynamic_partitions(SHARDS))
-    finals, rejected, n_input, removals = [], [], 0, {}
-    for shard_id in shard_ids:
-        path = layout.shard_output("kale_shards", shard_id)
-        if not path.exists():
-            continue
-        rows = pl.read_parquet(path)
-        finals.append(rows)
-        rejected.append(pl.read_parquet(layout.shard_rejected("kale_shards", shard_id)))
-        manifest = pl.read_parquet(layout.manifest(shard_id))
-        n_input += len(manifest) + len(pl.read_parquet(layout.shard_rejected("datacomp_shards", shard_id)))
-        for rule, n in (rows.select(pl.col("removed_sentences").explode().struct.field("rule")).drop_nulls()
-                        .group_by("rule").len().iter_rows()):
-            removals[rule] = removals.get(rule, 0) + int(n)
-    final = pl.concat(finals, how="vertical_relaxed") if finals else pl.DataFrame(
-        schema={"caption": pl.Utf8, "alt_text": pl.Utf8, "pool": pl.Utf8})
-    all_rejected = pl.concat(rejected, how="vertical_relaxed") if rejected else pl.DataFrame(
-        schema={"stage": pl.Utf8, "reason": pl.Utf8})
+    finished = [s for s in shard_ids if layout.shard_output("kale_shards", s).exists()]
+    final_paths = [str(layout.shard_output("kale_shards", s)) for s in finished]
+    rejected_paths = [str(layout.shard_rejected("kale_shards", s)) for s in finished]
+    # Input samples come from ingest's own files, so the card's accounting check is independent of the
+    # final shards it summarises.
+    n_input = 0
+    if finished:
+        n_input = (pl.scan_parquet([str(layout.manifest(s)) for s in finished]).select(pl.len()).collect().item()
+                   + pl.scan_parquet([str(layout.shard_rejected("datacomp_shards", s)) for s in finished])
+                   .select(pl.len()).collect().item())
     student = latest_student(layout.student_dir)
     captioners = {
         "teacher": (preset.teacher_label or preset.teacher.model_id,
@@ -68,12 +61,13 @@ def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> Mat
         "student": (preset.student_label, _params(str(student), None) if student else None),
     }
     rules = load_rules(config.rules_path)
-    card = compute_card(final, all_rejected, removals_by_rule=removals, captioners=captioners,
-                        rules_version=rules.version, tiny=preset.tiny)
-    files = write_card(card, final, layout.card_dir)
+    card, lengths = compute_card(final_paths, rejected_paths, captioners=captioners, rules_version=rules.version,
+                                 tiny=preset.tiny)
+    files = write_card(card, lengths, layout.card_dir)
     return MaterializeResult(
         metadata={
             "samples": card.samples,
+            "shards": len(finished),
             "words_per_caption": round(card.words_per_caption, 2),
             "knowledge_augmented_share": round(card.knowledge_augmented_share, 4),
             "stage1_captioner_params": card.stage1_captioner_params or 0,
@@ -86,6 +80,7 @@ def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> Mat
             "card_json": MetadataValue.json(json.loads(Path(files["json"]).read_text())),
         },
         check_results=[AssetCheckResult(
-            check_name="accounting", passed=n_input == card.samples + len(all_rejected),
-            metadata={"input": n_input, "kept": card.samples, "rejected": len(all_rejected)})],
+            check_name="accounting", passed=n_input == card.input_samples,
+            metadata={"input": n_input, "kept": card.samples, "rejected": card.input_samples - card.samples,
+                      "shards": len(finished), "shards_registered": len(shard_ids)})],
     )

@@ -71,7 +71,25 @@ def test_gpu_stages_declare_the_gpu_pool():
 
 def test_jobs():
     names = {job.name for job in defs.jobs}
-    assert {"ingest_job", "stage1_job", "distill_job", "stage2_job", "finalize_job", "card_job"} <= names
+    assert {"ingest_job", "stage1_job", "distill_job", "stage2_job", "finalize_job", "card_job",
+            "stage1_shard_job", "stage2_shard_job", "shard_repair_job"} <= names
+
+
+def test_automation():
+    assert {s.name for s in defs.sensors} == {"shard_discovery_sensor", "rules_change_sensor", "dataset_card_sensor"}
+    assert {s.name for s in defs.schedules} == {"backfill_missing_shards"}
+
+
+def test_resource_needs_no_environment_to_load(monkeypatch):
+    from kale_assets.defs.resources import KaleResource
+
+    monkeypatch.delenv("KALE_WORKDIR", raising=False)
+    resource = KaleResource()
+    assert resource.root() == ""
+    import pytest
+
+    with pytest.raises(FileNotFoundError, match="KALE_WORKDIR"):
+        resource.config()
 
 
 def test_instance_yaml_shipped_in_package_matches_repo_copy():

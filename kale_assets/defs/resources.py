@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import fsspec
 from dagster import ConfigurableResource
+from pydantic import Field
 
 from kale_assets.config import PipelineConfig
 from kale_assets.layout import WorkLayout
@@ -13,10 +16,21 @@ from kale_assets.shard_io import ShardRef
 class KaleResource(ConfigurableResource):
     """Points at a work folder created by `kale run` / `kale demo` (its kale.yaml holds the settings)."""
 
-    workdir: str
+    workdir: str = Field(
+        default="",
+        description="Work folder created by `kale run` / `kale demo`; empty: KALE_WORKDIR when a step runs.",
+    )
+
+    def root(self) -> str:
+        # Read when a step or sensor tick runs, never at import: Dagster's EnvVar has no optional form, and an
+        # unset variable must let sensors skip with a reason instead of erroring every tick.
+        return self.workdir or os.environ.get("KALE_WORKDIR", "")
 
     def config(self) -> PipelineConfig:
-        return PipelineConfig.load(self.workdir)
+        root = self.root()
+        if not root:
+            raise FileNotFoundError("no work folder: set KALE_WORKDIR to a folder created by `kale run` / `kale demo`")
+        return PipelineConfig.load(root)
 
     def layout(self) -> WorkLayout:
         return WorkLayout(self.config().root)

@@ -23,9 +23,11 @@ from kale_assets.layout import WorkLayout
 # (job, which shards it runs for) in pipeline order; None = unpartitioned.
 PIPELINE_STEPS = [
     ("ingest_job", "all"),
-    ("stage1_job", "stage1"),
+    # Pool-specific jobs run for every shard: for the other pool's shards they are instant no-ops, and having
+    # them materialized keeps the UI from flagging kale_shards' upstream as missing.
+    ("stage1_job", "all"),
     ("distill_job", None),
-    ("stage2_job", "stage2"),
+    ("stage2_job", "all"),
     ("finalize_job", "all"),
     ("card_job", None),
 ]
@@ -83,7 +85,6 @@ def run_pipeline(config: PipelineConfig, *, console=None) -> dict:
             if pool is None:
                 plan.append((job, None))
             else:
-                # Pool-specific jobs only run for their own pool's shards (the others would be no-ops).
                 plan.extend((job, s) for s in shard_ids if pool == "all" or config.pool_rule.pool_of(s) == pool)
         failed_shards: set[str] = set()
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -122,7 +123,8 @@ def _skip_reason(job: str, key: str | None, failed_shards: set[str], records: li
     succeeded = {(r.job, r.partition) for r in records if r.success}
     if job == "distill_job" and not any(j == "stage1_job" for j, _ in succeeded):
         return "no stage-1 shard finished fusion"
-    if job == "stage2_job" and ("distill_job", None) not in succeeded:
+    if job == "stage2_job" and key is not None and config.pool_rule.pool_of(key) == "stage2" \
+            and ("distill_job", None) not in succeeded:
         return "the student was not trained"
     if job == "finalize_job" and key is not None and config.pool_rule.pool_of(key) == "stage2" \
             and ("stage2_job", key) not in succeeded:

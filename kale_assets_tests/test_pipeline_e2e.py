@@ -83,10 +83,14 @@ def test_dataset_card_and_history_in_the_instance(finished_run):
         for name in ("datacomp_shards", "kale_shards"):
             materialized = instance.get_materialized_partitions(AssetKey(name))
             assert materialized == set(summary["shards"]), name
-        # the runner launches pool-specific stages only for their own pool
-        assert instance.get_materialized_partitions(AssetKey("fused_captions")) == {"00000000", "00000002"}
-        assert instance.get_materialized_partitions(AssetKey("stage2_captions")) == {"00000001"}
+        # pool-specific stages are materialized for every shard (no-ops for the other pool) ...
+        assert instance.get_materialized_partitions(AssetKey("fused_captions")) == set(summary["shards"])
+        assert instance.get_materialized_partitions(AssetKey("stage2_captions")) == set(summary["shards"])
         assert instance.get_latest_materialization_event(AssetKey("kale_dataset_card")) is not None
+    # ... but only write data for their own pool
+    assert sorted(p.name for p in (config.root / "fused_captions").glob("*[0-9].parquet")) == [
+        "00000000.parquet", "00000002.parquet"]
+    assert sorted(p.name for p in (config.root / "stage2_captions").glob("*[0-9].parquet")) == ["00000001.parquet"]
 
 
 def test_rerunning_a_partition_rewrites_identical_content(finished_run):

@@ -46,9 +46,11 @@ POOL_CAPTIONS = {"stage1": "fused_captions", "stage2": "stage2_captions"}
 
 # What one shard needs, as the assets of one run. definitions.py builds the per-pool jobs from these lists
 # and the backfill schedule selects them from its job, so a "plan" means the same steps everywhere.
+# The other pool's caption assets are in each plan too: for this shard they are instant no-ops, but once
+# materialized the UI no longer warns "upstream data missing" when someone launches kale_shards by hand.
 PLAN_ASSETS: dict[str, list[str]] = {
-    "stage1": ["datacomp_shards", "stage1_captions", "fused_captions", "kale_shards"],
-    "stage2": ["datacomp_shards", "stage2_captions", "kale_shards"],
+    "stage1": ["datacomp_shards", "stage1_captions", "fused_captions", "stage2_captions", "kale_shards"],
+    "stage2": ["datacomp_shards", "stage1_captions", "fused_captions", "stage2_captions", "kale_shards"],
     "finalize": ["kale_shards"],
     "ingest": ["datacomp_shards"],
 }

@@ -43,24 +43,30 @@ Thresholds live in the rules file.
 A caption from which nothing is removed comes back byte-identical; otherwise the kept sentences are joined
 with single spaces.  The rules' identity is ``version`` plus the sha256 of the rules file's bytes.
 
-Speed: :func:`filter_frame` runs one vectorised polars regex over the whole column (the alternation of
-every rule: a superset pre-screen that costs the same as a raw ``str.contains`` scan) plus vectorised
-caption-level checks, and the exact Python path only on the rows a rule may touch; there, one more polars
-pass over their sentences names the rules that can match each sentence, so Python runs only those
-(about 40 us per affected row).  The degenerate-repetition check needs per-row token statistics, which no
-regex (Rust regex has no back-references) can compute; it costs about two to three raw scans, and
-``degenerate_repetition.enabled: false`` in the rules file turns it off.  ``python -m
-kale_assets.filtering [n_rows]`` prints the timings against a raw ``str.contains`` scan.  The results are
-identical to :func:`filter_caption` row by row (the tests check this).
+Speed: :func:`filter_frame` makes one polars pass over the caption column, two expressions side by side on
+the thread pool: the rules' alternation (a superset pre-screen costing about one raw ``str.contains``
+scan), widened to the captions that may be empty or too short and to those holding a character on which
+polars and Python disagree (the "dialect gap"); and a certificate that a caption is not degenerate (enough
+distinct tokens among its last ~180 characters).  Only the rows the first expression picks take the exact
+Python path (there, polars passes over their sentences name the rules that can match each sentence, so
+Python runs only those: ~50 us per row), and only the rows the certificate leaves open (~5 % of ordinary
+prose) get exact vectorised token statistics.  The repetition check still costs about two raw scans: token
+statistics need a token list per caption, which no regex can stand in for (Rust regex has no
+back-references) and which polars builds at ~1 us per row; ``degenerate_repetition.enabled: false`` in the
+rules file turns it off.  :func:`benchmark_filter` (``python -m kale_assets.filtering [n_rows]``) times
+the filter against a raw scan.  The results are identical to :func:`filter_caption` row by row (the tests
+check this, dialect-gap characters included).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
 import tempfile
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +85,8 @@ __all__ = [
     "Removal",
     "RuleSet",
     "SentenceRule",
+    "benchmark_captions",
+    "benchmark_filter",
     "filter_caption",
     "filter_file",
     "filter_frame",
@@ -356,7 +364,9 @@ _QUOTED_RE = re.compile(
     r"|“[^”\n]{1,400}”"
     r"|«[^»\n]{1,400}»"
     r"|„[^“”\n]{1,400}[“”]"
-    r"|(?<!\w)'(?:[^'\n]|'(?=\w)){1,400}?'(?!\w)"
+    # the look-behind sits after the quote (not before it) so that every alternative starts with a literal and
+    # Python's regex engine can skip to quote characters: same matches, ~5x faster
+    r"|'(?<!\w')(?:[^'\n]|'(?=\w)){1,400}?'(?!\w)"
     r"|‘(?:[^’\n]|’(?=\w)){1,400}?’(?!\w)"
 )
 
@@ -418,7 +428,7 @@ def _is_boundary(text: str, start: int, end: int, quoted: list[tuple[int, int]])
         return True
     if prev in _ABBREV_NEVER:
         return False
-    if prev in _ABBREV_MAYBE or (len(prev) == 1 and prev.isalpha()) or _INITIALISM_RE.match(prev):
+    if prev in _ABBREV_MAYBE or (len(prev) == 1 and prev.isalpha()) or ("." in prev and _INITIALISM_RE.match(prev)):
         if nxt.isdigit():
             return False  # "No. 5", "Fig. 3"
         return next_word.strip(".,;:!?\"'”’").lower() in _STARTERS
@@ -509,8 +519,10 @@ def _match_outside_quotes(rule: SentenceRule, text: str, quoted: list[tuple[int,
 
 
 def _strip(rule: SentenceRule, text: str) -> tuple[str, list[Removal]]:
-    quoted = _quoted_spans(text) if rule.skip_quoted else []
-    matches = _match_outside_quotes(rule, text, quoted)
+    matches = [m for m in rule.regex.finditer(text) if m.end() != m.start()]
+    if matches and rule.skip_quoted:
+        quoted = _quoted_spans(text)
+        matches = [m for m in matches if not any(s <= m.start() and m.end() <= e for s, e in quoted)]
     if not matches:
         return text, []
     pieces, removals, pos = [], [], 0
@@ -552,10 +564,10 @@ def _tidy(new: str, original: str) -> str:
     return s
 
 
-def _process_sentence(
+def _strip_sentence(
     sentence: str, rules: RuleSet, hits: frozenset[str] | None = None
-) -> tuple[str | None, list[Removal]]:
-    """Apply the sentence rules to one sentence: (kept text or None, removals).
+) -> tuple[str | None, list[Removal], bool]:
+    """The strip_span rules on one sentence: (what is left or None, removals, whether anything was cut).
 
     ``hits`` (from the vectorised per-sentence screen) names the rules whose pattern can match the
     sentence; the others are skipped while the sentence is unchanged.  ``None`` checks every rule.
@@ -566,8 +578,6 @@ def _process_sentence(
     for rule in rules._sentence_strip:
         if not modified and hits is not None and rule.name not in hits:
             continue
-        if rule.regex.search(current) is None:
-            continue
         new, removed = _strip(rule, current)
         if removed:
             modified = True
@@ -576,21 +586,29 @@ def _process_sentence(
     if modified:
         current = _tidy(current, sentence)
         if not current:
-            return None, removals
+            return None, removals, True
+    return current, removals, modified
+
+
+def _dropping_rule(sentence: str, rules: RuleSet, hits: frozenset[str] | None = None) -> str | None:
+    """The first drop_sentence rule (file order) that matches the sentence outside quotes, or None.
+
+    ``hits`` as for _strip_sentence; for what a strip rule left of a sentence, the screen of the new text
+    (or None: every drop rule is checked).
+    """
     quoted: list[tuple[int, int]] | None = None
     for rule in rules._sentence_drop:
-        if not modified and hits is not None and rule.name not in hits:
+        if hits is not None and rule.name not in hits:
             continue
-        if rule.regex.search(current) is None:
+        if rule.regex.search(sentence) is None:
             continue
         if rule.skip_quoted:
             if quoted is None:
-                quoted = _quoted_spans(current)
-            if quoted and not _match_outside_quotes(rule, current, quoted):
+                quoted = _quoted_spans(sentence)
+            if quoted and not _match_outside_quotes(rule, sentence, quoted):
                 continue
-        removals.append(Removal(current, rule.name))
-        return None, removals
-    return current, removals
+        return rule.name
+    return None
 
 
 # Degenerate-repetition tokens: the caption lower-cased, the characters , . ; : ! ? " ( ) deleted, line
@@ -637,8 +655,10 @@ def filter_caption(text: str | None, rules: RuleSet) -> FilterOutcome:
 
 
 def _filter_captions(texts: list[str | None], rules: RuleSet, vectorised: bool = True) -> list[FilterOutcome]:
-    """filter_caption over many captions.  With ``vectorised``, one polars pass over all their sentences
-    tells which rules can match which sentence, and Python only runs those (same result, much faster)."""
+    """filter_caption over many captions.  With ``vectorised``, polars passes over all their sentences tell
+    which rules can match which sentence (and, after spans were cut, which drop rules can match what is
+    left), Python runs only those, and the caption-level checks run over all captions at once (same
+    result, much faster)."""
     for t in texts:
         if t is not None and not isinstance(t, str):
             raise TypeError(f"caption must be str or None, got {type(t).__name__}")
@@ -654,53 +674,128 @@ def _filter_captions(texts: list[str | None], rules: RuleSet, vectorised: bool =
         works.append(t)
         caption_removals.append(removals)
     sentences: list[list[str]] = [[w[s:e] for s, e in _sentence_spans(w)] if w else [] for w in works]
-    hits: list[list[frozenset[str] | None]] = [[None] * len(ss) for ss in sentences]
-    screened = [r for r in (*rules._sentence_strip, *rules._sentence_drop) if r.polars_ok]
-    if vectorised and screened:
-        flat = [s for ss in sentences for s in ss]
-        if flat:
-            always = frozenset(r.name for r in (*rules._sentence_strip, *rules._sentence_drop) if not r.polars_ok)
-            # one bit per screened rule; most sentences come back 0 and are kept untouched
-            masks = pl.DataFrame({"s": flat}).select(
-                pl.sum_horizontal(
-                    pl.col("s").str.contains(r.pattern if r.case_sensitive else f"(?i){r.pattern}")
-                    .cast(pl.Int64) * (1 << bit)
-                    for bit, r in enumerate(screened)
-                ).alias("mask")
-            ).get_column("mask").to_list()
-            decoded: dict[int, frozenset[str]] = {}
-            k = 0
-            for i, ss in enumerate(sentences):
-                row_hits = hits[i]
-                for j in range(len(ss)):
-                    mask = masks[k]
-                    k += 1
-                    names = decoded.get(mask)
-                    if names is None:
-                        names = frozenset(r.name for bit, r in enumerate(screened) if mask >> bit & 1) | always
-                        decoded[mask] = names
-                    row_hits[j] = names
-    out: list[FilterOutcome] = []
-    for t, ss, hs, removals in zip(texts, sentences, hits, caption_removals, strict=True):
+    vectorised = vectorised and any(r.polars_ok for r in (*rules._sentence_strip, *rules._sentence_drop))
+    if not vectorised:
+        hits: list[frozenset[str] | None] = [None] * sum(len(ss) for ss in sentences)
+    else:
+        hits = _rule_hits([s for ss in sentences for s in ss], rules)
+    # Per sentence: (kept text or None, removals).  Sentences cut by a strip rule wait for one more
+    # vectorised screen of what is left, for the drop rules.
+    results: list[tuple[str | None, list[Removal]]] = []
+    pending: list[tuple[int, str]] = []  # (index in results, what the strip rules left)
+    k = 0
+    for ss in sentences:
+        for sentence in ss:
+            h = hits[k]
+            k += 1
+            if h is not None and not h:
+                results.append((sentence, []))
+                continue
+            current, removals, modified = _strip_sentence(sentence, rules, h)
+            if current is not None and modified and vectorised:
+                pending.append((len(results), current))
+            elif current is not None:
+                name = _dropping_rule(current, rules, None if modified else h)
+                if name is not None:
+                    removals.append(Removal(current, name))
+                    current = None
+            results.append((current, removals))
+    if pending:
+        for (j, current), h in zip(pending, _rule_hits([p[1] for p in pending], rules), strict=True):
+            name = _dropping_rule(current, rules, h) if h is None or h else None
+            if name is not None:
+                results[j][1].append(Removal(current, name))
+                results[j] = (None, results[j][1])
+    cleaned_texts: list[str | None] = []
+    all_removals: list[list[Removal]] = []
+    k = 0
+    for t, ss, removals in zip(texts, sentences, caption_removals, strict=True):
         if t is None:
-            out.append(FilterOutcome(None, (), DROP_EMPTY))
+            cleaned_texts.append(None)
+            all_removals.append([])
             continue
         changed = bool(removals)
         kept: list[str] = []
-        for sentence, h in zip(ss, hs, strict=True):
-            if h is not None and not h:
-                kept.append(sentence)
-                continue
-            kept_text, removed = _process_sentence(sentence, rules, h)
+        for _ in ss:
+            kept_text, removed = results[k]
+            k += 1
             if removed:
                 changed = True
                 removals.extend(removed)
             if kept_text is not None:
                 kept.append(kept_text)
-        cleaned = " ".join(kept) if changed else t
-        reason = _caption_drop_reason(cleaned, rules.caption_rules)
-        out.append(FilterOutcome(None if reason else cleaned, tuple(removals), reason))
+        cleaned_texts.append(" ".join(kept) if changed else t)
+        all_removals.append(removals)
+    cr = rules.caption_rules
+    if vectorised:
+        reasons = _caption_drop_reasons(cleaned_texts, cr)
+    else:
+        reasons = [DROP_EMPTY if c is None else _caption_drop_reason(c, cr) for c in cleaned_texts]
+    return [
+        FilterOutcome(None if reason else cleaned, tuple(removals), reason)
+        for cleaned, removals, reason in zip(cleaned_texts, all_removals, reasons, strict=True)
+    ]
+
+
+def _rule_hits(sentences: list[str], rules: RuleSet) -> list[frozenset[str] | None]:
+    """Per sentence, the names of the rules whose pattern can match it (a superset: Rust regex finds a
+    match), plus the rules polars cannot compile; ``None`` (check every rule) for a sentence with a
+    dialect-gap character.  Most sentences match nothing: one pass with the rules' alternation finds the
+    others, and only those get one polars test per rule."""
+    screened = [r for r in (*rules._sentence_strip, *rules._sentence_drop) if r.polars_ok]
+    always = frozenset(r.name for r in (*rules._sentence_strip, *rules._sentence_drop) if not r.polars_ok)
+    out: list[frozenset[str] | None] = [always] * len(sentences)
+    if not sentences:
+        return out
+    s = pl.Series("s", sentences, dtype=pl.String)
+    idx = s.str.contains(_screen_pattern(rules)).arg_true()
+    if not len(idx):
+        return out
+    col = pl.col("s")
+    masks = pl.DataFrame({"s": s.gather(idx)}).select(
+        pl.when(col.str.contains(_dialect_gap_class())).then(pl.lit(-1, dtype=pl.Int64)).otherwise(
+            pl.sum_horizontal(
+                col.str.contains(r.pattern if r.case_sensitive else f"(?i){r.pattern}").cast(pl.Int64) * (1 << bit)
+                for bit, r in enumerate(screened)
+            )
+        ).alias("mask")
+    ).get_column("mask").to_list()
+    decoded: dict[int, frozenset[str] | None] = {-1: None}
+    for i, mask in zip(idx.to_list(), masks, strict=True):
+        if mask not in decoded:
+            decoded[mask] = frozenset(r.name for bit, r in enumerate(screened) if mask >> bit & 1) | always
+        out[i] = decoded[mask]
     return out
+
+
+def _caption_drop_reasons(texts: list[str | None], cr: CaptionRules) -> list[str | None]:
+    """_caption_drop_reason over many captions (None: empty); the degenerate check vectorised."""
+    reasons: list[str | None] = []
+    candidates: list[int] = []
+    for i, t in enumerate(texts):
+        if t is None or not _ALNUM_RE.search(t):
+            reasons.append(DROP_EMPTY)
+        elif len(t.split()) < cr.min_words:
+            reasons.append(DROP_TOO_SHORT)
+        else:
+            reasons.append(None)
+            candidates.append(i)
+    if cr.degenerate_enabled and candidates:
+        for i, degenerate in zip(candidates, _degenerate_flags([texts[i] for i in candidates], cr), strict=True):
+            if degenerate:
+                reasons[i] = DROP_DEGENERATE
+    return reasons
+
+
+def _degenerate_flags(texts: list[str], cr: CaptionRules) -> list[bool]:
+    """_is_degenerate for each text: vectorised, and in Python for texts with a dialect-gap character."""
+    if len(texts) < 8:  # a polars call costs more than a few Python checks
+        return [_is_degenerate(t, cr) for t in texts]
+    s = pl.Series("c", texts, dtype=pl.String)
+    flags = _degenerate_exact(s, cr).to_list()
+    for i in s.str.contains(_dialect_gap_class()).arg_true().to_list():
+        flags[i] = _is_degenerate(texts[i], cr)
+    return flags
 
 
 # --------------------------------------------------------------------------------------------------
@@ -716,48 +811,116 @@ _PY_WHITESPACE = (
 _WS_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in _PY_WHITESPACE)
 
 
-def _has_min_words_pattern(k: int) -> str:
-    return rf"^[{_WS_CLASS}]*[^{_WS_CLASS}]+(?:[{_WS_CLASS}]+[^{_WS_CLASS}]+){{{k - 1}}}"
+
+@functools.cache
+def _dialect_gap_class() -> str:
+    """A polars (Rust regex) class of the characters on which Rust regex / polars and Python may disagree.
+
+    Outside it, Rust and Python agree on \\w, \\s, \\d (so on \\b and \\W), on case-insensitive matching of
+    ASCII letters, on str.lower() and on [\\p{L}\\p{Nd}] being alphanumeric (a test checks every code point).
+    Inside it: \\x1c-\\x1f (Python whitespace only), the dotted/dotless i (Python's re.I matches them to 'i'),
+    capital sigma (context-dependent lower-casing), other numbers such as '²' (Python \\w only), marks,
+    connector punctuation and joiners (Rust \\w only) and everything Python's Unicode tables do not know
+    yet.  Rows holding such a character take the exact Python path.
+    """
+    version = ".".join(unicodedata.unidata_version.split(".")[:2])
+    gap = r"(?-i:[\x1c-\x1f\x{130}\x{131}\x{3a3}\p{No}\P{Age=" + version + r"}[\w--[\p{L}\p{Nd}\p{Nl}_]]])"
+    if _polars_compiles(gap):
+        return gap
+    # Python's Unicode is newer than polars': every non-ASCII character is a possible gap (slower, exact).
+    return r"(?-i:[^\x00-\x1b\x20-\x7f])"
+
+
+def _screen_pattern(rules: RuleSet) -> str:
+    """The rules' alternation plus the dialect-gap class: the rows and sentences it matches take the exact
+    per-sentence Python path."""
+    gap = _dialect_gap_class()
+    return f"{rules.prescreen_pattern}|{gap}" if rules.prescreen_pattern else gap
+
+
+def _caption_screen_pattern(rules: RuleSet) -> str:
+    """_screen_pattern plus the captions that may be dropped as empty (no letter or decimal digit that Python
+    also calls alphanumeric) or too short (exactly: fewer than min_words str.split() words).  These anchored
+    alternatives die after a caption's first letter or first min_words words, so they cost little in the
+    one regex pass; the rows they pick (few) take the exact Python path."""
+    parts = [_screen_pattern(rules), r"(?-i:^[^\p{L}\p{Nd}]*$)"]
+    k = rules.caption_rules.min_words
+    if k > 0:
+        # at most k-1 runs of non-space: an iteration never spans two words, so it counts words exactly
+        parts.append(rf"(?-i:^[{_WS_CLASS}]*(?:[^{_WS_CLASS}]+[{_WS_CLASS}]*){{0,{k - 1}}}$)")
+    return "|".join(parts)
+
+
+def _token_pieces(text: pl.Expr) -> pl.Expr:
+    """The degenerate-repetition tokenisation of _degenerate_tokens, as polars (before dropping empty pieces).
+
+    Identical to Python's for text without dialect-gap characters (same lower-casing there)."""
+    return (
+        text.str.to_lowercase()
+        .str.replace_all(_DEGENERATE_DELETE_CLASS, "")
+        .str.replace_all(_DEGENERATE_SPACE_CLASS, " ")
+        .str.split(" ")
+    )
+
+
+def _not_degenerate_certificate(c: pl.Expr, cr: CaptionRules) -> pl.Expr | None:
+    """True only for captions that are certainly not degenerate, from a short slice of their end.
+
+    A caption is degenerate when its last W <= window_tokens tokens hold fewer than ratio * W distinct
+    tokens.  Every complete token in the caption's last characters is among its last tokens, so when the
+    last ``window_tokens`` pieces of that slice (its first piece may be a cut token: left out; an empty piece
+    adds at most one value) hold at least ratio * window_tokens + 1 distinct values, the window has at least
+    ratio * window_tokens >= ratio * W distinct tokens.  Ordinary prose passes from a slice of ~9
+    characters per needed token; the few rows that do not are checked exactly.  ``None``: no certificate
+    (window_tokens 0 means the whole caption, of unbounded length).
+    """
+    w = cr.degenerate_window_tokens
+    if not w:
+        return None
+    need = cr.degenerate_min_unique_ratio * w + 1.0
+    pieces = _token_pieces(c.str.tail(max(9, int(9 * need)))).list.slice(1).list.tail(w)
+    return pieces.list.n_unique().cast(pl.Float64) >= need
+
+
+def _degenerate_exact(texts: pl.Series, cr: CaptionRules) -> pl.Series:
+    """_is_degenerate over a column, vectorised; exact for text without dialect-gap characters."""
+    t = pl.col("t")
+    w = cr.degenerate_window_tokens
+    window = t.list.tail(w) if w else t
+    return (
+        pl.DataFrame({"c": texts}).lazy()
+        .select(_token_pieces(pl.col("c")).list.filter(pl.element() != "").alias("t"))
+        .select(((t.list.len() >= cr.degenerate_min_tokens)
+                 & (window.list.n_unique().cast(pl.Float64)
+                    < cr.degenerate_min_unique_ratio * window.list.len().cast(pl.Float64)))
+                .fill_null(False).alias("d"))
+        .collect().get_column("d")
+    )
 
 
 def _screen(raw: pl.Series, rules: RuleSet) -> pl.DataFrame:
-    """Vectorised screen over a caption column: bool columns match, empty, short, degenerate.
+    """One polars pass over the caption column (its two expressions run side by side on the thread pool).
 
-    ``match``: some rule may match (superset, from the combined polars regex).  ``empty`` and ``short``
-    are exact for captions nothing is removed from (``short`` counts words exactly like str.split()).
-    ``degenerate``: a slightly wider screen than the rule (polars and Python lower-case a few exotic
-    characters differently); candidates are confirmed in Python.
+    Bool columns, no nulls: ``exact`` - a rule may match (the rules' alternation, a superset), the caption
+    holds a dialect-gap character, is null, or may be dropped as empty or too short: the exact Python path
+    decides these rows; ``settled`` - certainly not degenerate (or the check is off); the rows left
+    (neither) are checked exactly, vectorised.
     """
     cr = rules.caption_rules
     c = pl.col("c")
-    exprs = [
-        (c.str.contains(rules.prescreen_pattern) if rules.prescreen_pattern else pl.lit(False))
-        .fill_null(False).alias("match"),
-        (c.is_null() | ~c.str.contains(r"[^\W_]")).fill_null(True).alias("empty"),
-        ((~c.str.contains(_has_min_words_pattern(cr.min_words))) if cr.min_words > 0 else pl.lit(False))
-        .fill_null(True).alias("short"),
-    ]
-    lf = pl.DataFrame({"c": raw}).lazy()
-    if cr.degenerate_enabled:
-        tokens = (
-            c.str.to_lowercase()
-            .str.replace_all(_DEGENERATE_DELETE_CLASS, "")
-            .str.replace_all(_DEGENERATE_SPACE_CLASS, " ")
-            .str.split(" ")
-            .list.filter(pl.element() != "")
+    if not cr.degenerate_enabled:
+        settled = pl.lit(True)
+    else:
+        cert = _not_degenerate_certificate(c, cr)
+        settled = cert if cert is not None else pl.lit(False)
+    return (
+        pl.DataFrame({"c": raw}).lazy()
+        .select(
+            c.str.contains(_caption_screen_pattern(rules)).fill_null(True).alias("exact"),
+            settled.fill_null(True).alias("settled"),
         )
-        t = pl.col("t")
-        n = t.list.len().cast(pl.Float64)
-        w = cr.degenerate_window_tokens
-        window = t.list.tail(w) if w else t
-        wn = pl.min_horizontal(n, pl.lit(float(w))) if w else n
-        ratio = cr.degenerate_min_unique_ratio + 0.05  # a little wider; candidates are confirmed in Python
-        low = window.list.n_unique().cast(pl.Float64) < ratio * wn + 1.0
-        # the token lists and the regex screens are independent: computed side by side (in parallel)
-        lf = lf.with_columns(tokens.alias("t"), *exprs)
-        degenerate = ((n >= max(1, cr.degenerate_min_tokens - 1)) & low).fill_null(False)
-        return lf.select("match", "empty", "short", degenerate.alias("degenerate")).collect()
-    return lf.select(*exprs, pl.lit(False).alias("degenerate")).collect()
+        .collect()
+    )
 
 
 def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption") -> pl.DataFrame:
@@ -774,49 +937,62 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption")
     raw = df.get_column(caption_col)
     if raw.dtype != pl.String:
         raw = raw.cast(pl.String)
+    n = raw.len()
     screen = _screen(raw, rules)
-    match_s = screen.get_column("match")
+    exact = screen.get_column("exact")
+    python_hits: list[int] = []  # rows where a rule polars cannot compile matches (checked in Python)
     if rules._python_prescreen:
-        extra = [i for i, (t, hit) in enumerate(zip(raw.to_list(), match_s.to_list(), strict=True))
-                 if not hit and t is not None and any(r.regex.search(t) for r in rules._python_prescreen)]
-        if extra:
-            match_s = match_s.scatter(extra, True)
-    empty_s, short_s = screen.get_column("empty"), screen.get_column("short")
-    # Rows no rule can touch keep their text and get their drop reason here: exact for empty/too_short;
-    # degenerate candidates are confirmed in Python.  Rows a rule may touch take the per-sentence path.
-    vec_reason = (
-        pl.select(pl.when(empty_s).then(pl.lit(DROP_EMPTY)).when(short_s).then(pl.lit(DROP_TOO_SHORT))
-                  .otherwise(pl.lit(None, dtype=pl.String)).alias("r")).get_column("r")
-    )
-    rule_rows = match_s.arg_true()
-    degenerate_rows = (screen.get_column("degenerate") & ~match_s & ~empty_s & ~short_s).arg_true()
-
-    out_caption = pl.select(pl.when(vec_reason.is_null()).then(raw).otherwise(None).alias(caption_col)) \
-        .get_column(caption_col)
-    out_reason = vec_reason
+        python_hits = [i for i, t in enumerate(raw.to_list())
+                       if t is not None and any(r.regex.search(t) for r in rules._python_prescreen)]
+        if python_hits:
+            exact = exact.scatter(python_hits, True)
+    # Rows outside the exact path keep their text and their (empty) removals, and are neither empty nor
+    # too short; only the degenerate check is left, for the rows its certificate does not settle.
+    out_idx: list[int] = []
+    out_caption: list[str | None] = []
+    out_reason: list[str | None] = []
+    open_ = ~screen.get_column("settled") & ~exact
+    if open_.any():
+        idx = open_.arg_true()
+        out_idx = idx.filter(_degenerate_exact(raw.gather(idx), rules.caption_rules)).to_list()
+        out_caption = [None] * len(out_idx)
+        out_reason = [DROP_DEGENERATE] * len(out_idx)
     removed_col = None
-    if len(degenerate_rows):
-        idx = degenerate_rows.to_list()
+    if exact.any():
+        idx = exact.arg_true()
+        texts = raw.gather(idx)
+        # The exact rows that only the empty/too-short alternatives picked need the caption-level check alone.
+        rule_rows = texts.str.contains(_screen_pattern(rules)).fill_null(True)
+        if python_hits:
+            rule_rows = rule_rows | idx.is_in(python_hits)
         cr = rules.caption_rules
-        hit = [i for i, t in zip(idx, raw.gather(degenerate_rows).to_list(), strict=True) if _is_degenerate(t, cr)]
-        if hit:
-            out_caption = out_caption.scatter(hit, None)
-            out_reason = out_reason.scatter(hit, DROP_DEGENERATE)
-    if len(rule_rows):
-        idx = rule_rows.to_list()
-        outcomes = _filter_captions(raw.gather(rule_rows).to_list(), rules)
-        out_caption = out_caption.scatter(idx, pl.Series([o.caption for o in outcomes], dtype=pl.String))
-        out_reason = out_reason.scatter(idx, pl.Series([o.drop_reason for o in outcomes], dtype=pl.String))
+        for i, t in zip(idx.filter(~rule_rows).to_list(), texts.filter(~rule_rows).to_list(), strict=True):
+            reason = _caption_drop_reason(t, cr)
+            if reason:
+                out_idx.append(i)
+                out_caption.append(None)
+                out_reason.append(reason)
+        idx = idx.filter(rule_rows).to_list()
+        outcomes = _filter_captions(texts.filter(rule_rows).to_list(), rules)
+        out_idx += idx
+        out_caption += [o.caption for o in outcomes]
+        out_reason += [o.drop_reason for o in outcomes]
         with_removals = [(i, o) for i, o in zip(idx, outcomes, strict=True) if o.removals]
         if with_removals:
-            removed_col = _removed_column(df.height, with_removals)
+            removed_col = _removed_column(n, with_removals)
+    caption = raw
+    reason = pl.repeat(None, n, dtype=pl.String, eager=True)
+    if out_idx:
+        # Series.scatter writes in place: a clone keeps the input frame (and caption_raw) untouched
+        caption = raw.clone().scatter(out_idx, pl.Series(out_caption, dtype=pl.String))
+        reason = reason.scatter(out_idx, pl.Series(out_reason, dtype=pl.String))
     if removed_col is None:
-        removed_col = _removed_column(df.height, [])
+        removed_col = _removed_column(n, [])
     return df.with_columns(
-        out_caption.alias(caption_col),
+        caption.alias(caption_col),
         raw.alias("caption_raw"),
         removed_col.alias("removed_sentences"),
-        out_reason.alias("drop_reason"),
+        reason.alias("drop_reason"),
     )
 
 
@@ -915,78 +1091,138 @@ def _atomic_write(df: pl.DataFrame, out_path: str, kind: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Timing: python -m kale_assets.filtering [n_rows]
+# Timing: benchmark_filter(), python -m kale_assets.filtering [n_rows]
 # --------------------------------------------------------------------------------------------------
 
+_BENCH_ADJ = ("weathered", "bright", "small", "crowded", "quiet", "colorful", "modern", "rustic", "polished",
+              "faded", "ornate", "minimalist", "sunlit", "shadowy", "glossy", "narrow", "wide", "tall", "busy")
+_BENCH_SUBJECTS = ("red brick building", "woman in a yellow raincoat", "storefront", "vintage travel poster",
+                   "wooden dining table", "screenshot of a weather app", "bottle of olive oil", "street sign",
+                   "oil painting of a harbor", "hardcover book", "golden retriever", "smartphone", "mountain lake",
+                   "bowl of ramen", "concert stage", "child on a bicycle", "glass office tower", "birthday cake")
+_BENCH_NOUNS = ("window", "doorway", "lamp", "bench", "tree", "fence", "awning", "sign", "shelf", "crate", "rug",
+                "mural", "balcony", "staircase", "fountain", "bicycle", "umbrella", "basket", "curtain", "railing",
+                "tile floor", "brick wall", "flower pot", "clock", "banner", "label", "logo", "menu board")
+_BENCH_VERBS = ("stands beside", "rests on", "leans against", "hangs above", "sits near", "faces", "overlooks",
+                "is framed by", "is partly hidden behind", "casts a shadow over", "is reflected in", "runs along")
+_BENCH_COLORS = ("red", "blue", "green", "amber", "white", "black", "teal", "ochre", "silver", "pale pink")
+_BENCH_TEXTS = ("'Grand Opening'", "'Extra Virgin'", "'Open 24 Hours'", "'Modern Kitchens'", "'Happy Birthday'",
+                "'SALE 50% OFF'", "'Main St.'", "'Since 1887'", "'Fresh Daily'", "'No Parking'")
+_BENCH_ENDINGS = ("The background is slightly blurred.", "The overall mood is calm and inviting.",
+                  "Soft afternoon light gives the scene a warm tone.", "The photo is taken from a low angle.",
+                  "Dr. Jane Doe's name appears on a brass plaque near the door.", "Prices start at 3.50 euros.",
+                  "It was built in 1887 by the architect John Smith, according to a small plaque.",
+                  "The composition draws the eye toward the center of the frame.")
+_BENCH_LEAKS = ("The alt-text mentions that the shop opened in 2019.", "Here is the revised caption:",
+                "I hope this helps!", "Note: I have incorporated the real-world knowledge from the alt-text.",
+                "Sure! Here's a caption that combines both descriptions:", "Both captions agree on the color.",
+                "As an AI language model, I cannot see the image.", "Let me know if you need any changes.",
+                "In this rewritten description, the details are preserved.", "Caption 2 describes the building.",
+                "This caption combines the dense caption with the alt-text.",
+                "The sentence structure of the original caption is kept.")
+_BENCH_CLAUSES = (", as indicated in Sentence 1,", ", according to the alt-text,", ", as depicted in Sentence 2,",
+                  ", based on the provided information,")
 
-def _synthetic_captions(n: int, seed: int = 0, leak_rate: float = 0.03, degenerate_rate: float = 0.01,
-                        short_rate: float = 0.01) -> list[str]:
-    """Caption-like text for timing: 3-6 sentences; some rows leak, loop or are too short."""
+
+def _bench_sentence(rng) -> str:
+    k, c = rng.random(), rng.choice
+    if k < 0.3:
+        return (f"A {c(_BENCH_ADJ)} {c(_BENCH_SUBJECTS)} {c(_BENCH_VERBS)} a {c(_BENCH_ADJ)} {c(_BENCH_NOUNS)} "
+                f"and a {c(_BENCH_COLORS)} {c(_BENCH_NOUNS)}.")
+    if k < 0.5:
+        return (f"On the {c(_BENCH_NOUNS)}, a {c(_BENCH_COLORS)} {c(_BENCH_NOUNS)} carries the words "
+                f"{c(_BENCH_TEXTS)} in bold {c(_BENCH_COLORS)} letters.")
+    if k < 0.7:
+        return (f"Behind it, the {c(_BENCH_ADJ)} {c(_BENCH_NOUNS)} {c(_BENCH_VERBS)} the {c(_BENCH_NOUNS)}, "
+                f"while a {c(_BENCH_ADJ)} {c(_BENCH_NOUNS)} adds depth to the scene.")
+    if k < 0.85:
+        return (f"Several {c(_BENCH_ADJ)} details, such as the {c(_BENCH_COLORS)} {c(_BENCH_NOUNS)} and the "
+                f"{c(_BENCH_NOUNS)}, suggest a {c(_BENCH_ADJ)} setting.")
+    return c(_BENCH_ENDINGS)
+
+
+def benchmark_captions(n: int, leak_share: float = 0.01, seed: int = 0, degenerate_share: float = 0.002,
+                       short_share: float = 0.002) -> list[str]:
+    """Caption-like rows for timing: multi-sentence captions of 45-70 words; ``leak_share`` of them carry a
+    prompt leak (a leaked sentence, or a clause such as ", as indicated in Sentence 1,"), a few are
+    repetition loops or too short."""
     import random
 
     rng = random.Random(seed)
-    subjects = ["A red brick building", "A woman in a yellow raincoat", "The storefront", "A vintage poster",
-                "A wooden table", "The screenshot", "A bottle of olive oil", "An oil painting", "A street sign",
-                "The book cover", "A golden retriever", "A smartphone"]
-    details = ["stands beside a narrow cobblestone street", "is lit by warm afternoon light",
-               "shows the words 'Grand Opening' in bold white letters", "features a stylized blue logo",
-               "sits on a marble counter next to a potted plant", "displays a menu with prices in euros",
-               "is framed by tall pine trees", "has a label reading 'Extra Virgin'", "hangs on a white wall",
-               "is photographed from a low angle", "carries the title 'Modern Kitchens' in serif type"]
-    extras = ["The background is slightly blurred.", "Several people walk past on the sidewalk.",
-              "The colors are muted and earthy.", "It was built in 1887 by the architect John Smith.",
-              "The image has a shallow depth of field.", "A small dog sleeps in the corner.",
-              "Dr. Jane Doe's name appears on a brass plaque near the door.", "Prices start at 3.50 euros."]
-    leaks = ["The alt-text mentions that the shop opened in 2019.", "Here is the revised caption:",
-             "The logo, as depicted in Sentence 2, is green.", "I hope this helps!",
-             "Note: I have incorporated the real-world knowledge from the alt-text."]
     out = []
     for _ in range(n):
-        parts = [f"{rng.choice(subjects)} {rng.choice(details)}."]
-        parts += rng.sample(extras, rng.randint(2, 5))
+        parts: list[str] = []
+        words, target = 0, rng.randint(45, 62)
+        while words < target:
+            parts.append(_bench_sentence(rng))
+            words += parts[-1].count(" ") + 1
         roll = rng.random()
-        if roll < leak_rate:
-            parts.insert(rng.randint(0, len(parts)), rng.choice(leaks))
-        elif roll < leak_rate + degenerate_rate:
-            parts = [" ".join(["the"] * rng.randint(6, 40))]
-        elif roll < leak_rate + degenerate_rate + short_rate:
+        if roll < leak_share:
+            if rng.random() < 0.25:
+                i = rng.randrange(len(parts))
+                s = parts[i]
+                cut = s.find(",")
+                clause = rng.choice(_BENCH_CLAUSES)
+                parts[i] = s[:cut] + clause + s[cut + 1:] if cut > 0 else s[:-1] + clause.rstrip(",") + "."
+            else:
+                parts.insert(rng.randint(0, len(parts)), rng.choice(_BENCH_LEAKS))
+        elif roll < leak_share + degenerate_share:
+            parts = parts[:1] + [" ".join([rng.choice(["the", "a dog", "very"])] * rng.randint(20, 60))]
+        elif roll < leak_share + degenerate_share + short_share:
             parts = ["A red car."]
         out.append(" ".join(parts))
     return out
 
 
-def _bench(n: int = 50_000, rounds: int = 9) -> None:
-    """Time filter_frame against a raw polars contains-scan with the rules' alternation.
+def benchmark_filter(n_captions: int = 50_000, leak_share: float = 0.01, repeats: int = 5, seed: int = 0,
+                     rules: RuleSet | None = None) -> dict:
+    """Time filter_frame against one raw polars scan with the rules' combined regex over the same captions.
 
-    The three timings are interleaved and the best of ``rounds`` is kept, so background load on the
-    machine affects them alike.
+    Returns ``filter_seconds`` and ``scan_seconds`` (the best of ``repeats`` interleaved runs each, after a
+    warm-up, so that load from other processes affects both alike), ``ratio`` = scan_seconds /
+    filter_seconds (the filter's throughput relative to the raw scan; 1.0 would be "as fast as one regex
+    pass") and ``captions``; also ``filter_cpu_seconds`` and ``scan_cpu_seconds`` (process CPU time, the
+    best of the same runs).
     """
     import time
 
+    rules = rules if rules is not None else load_rules()
+    df = pl.DataFrame({"uid": [f"u{i:08d}" for i in range(n_captions)],
+                       "caption": benchmark_captions(n_captions, leak_share=leak_share, seed=seed)})
+    pattern = rules.prescreen_pattern or r"[^\s\S]"  # no polars-compilable rule: a pattern that never matches
+    runs = {
+        "scan": lambda: df.select(pl.col("caption").str.contains(pattern)),
+        "filter": lambda: filter_frame(df, rules),
+    }
+    best = {k: float("inf") for k in runs}
+    cpu = {k: float("inf") for k in runs}
+    for fn in runs.values():
+        fn()  # warm-up: regex compilation, thread pool
+    for rep in range(max(1, repeats)):
+        for key in (("scan", "filter") if rep % 2 == 0 else ("filter", "scan")):
+            t0, c0 = time.perf_counter(), time.process_time()
+            runs[key]()
+            best[key] = min(best[key], time.perf_counter() - t0)
+            cpu[key] = min(cpu[key], time.process_time() - c0)
+    # The CPU times (all threads of this process) are steadier than wall times when other processes load
+    # the machine; the filter's use of a second core shows only in the wall times.
+    return {"filter_seconds": best["filter"], "scan_seconds": best["scan"],
+            "ratio": best["scan"] / best["filter"], "captions": n_captions,
+            "filter_cpu_seconds": cpu["filter"], "scan_cpu_seconds": cpu["scan"]}
+
+
+def _bench(n: int = 50_000, repeats: int = 9) -> None:
     rules = load_rules()
     no_degenerate = _without_degenerate(rules)
-    big = rules.prescreen_pattern
-    for label, leak_rate in (("3% leaking rows", 0.03), ("0.5% leaking rows", 0.005)):
-        df = pl.DataFrame({"uid": [f"u{i}" for i in range(n)],
-                           "caption": _synthetic_captions(n, leak_rate=leak_rate)})
-        runs = {
-            "scan": lambda df=df: df.select(pl.col("caption").str.contains(big)),
-            "frame": lambda df=df: filter_frame(df, rules),
-            "frame_no_degenerate": lambda df=df: filter_frame(df, no_degenerate),
-        }
-        best = {k: float("inf") for k in runs}
-        for fn in runs.values():
-            fn()  # warm-up
-        for _ in range(rounds):
-            for k, fn in runs.items():
-                t0 = time.perf_counter()
-                fn()
-                best[k] = min(best[k], time.perf_counter() - t0)
+    for share in (0.005, 0.01, 0.03):
+        full = benchmark_filter(n, leak_share=share, repeats=repeats, rules=rules)
+        nodeg = benchmark_filter(n, leak_share=share, repeats=repeats, rules=no_degenerate)
         print(json.dumps({
-            "mix": label, "rows": n, "raw_contains_scan_s": round(best["scan"], 4),
-            "filter_frame_s": round(best["frame"], 4), "ratio": round(best["frame"] / best["scan"], 2),
-            "filter_frame_without_degenerate_check_s": round(best["frame_no_degenerate"], 4),
-            "ratio_without_degenerate_check": round(best["frame_no_degenerate"] / best["scan"], 2),
+            "leak_share": share, "captions": n, "raw_scan_s": round(full["scan_seconds"], 4),
+            "filter_frame_s": round(full["filter_seconds"], 4), "ratio": round(full["ratio"], 3),
+            "cpu_ratio": round(full["scan_cpu_seconds"] / full["filter_cpu_seconds"], 3),
+            "ratio_without_degenerate_check": round(nodeg["ratio"], 3),
+            "cpu_ratio_without_degenerate_check": round(nodeg["scan_cpu_seconds"] / nodeg["filter_cpu_seconds"], 3),
         }))
 
 

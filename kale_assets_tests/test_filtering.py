@@ -683,3 +683,172 @@ def test_word_count_whitespace_matches_str_split():
     from kale_assets import filtering
 
     assert filtering._PY_WHITESPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+# ------------------------------------------------------------------------------ vectorised path: exactness
+
+# Characters on which Rust regex (polars) and Python's re / str disagree; before the dialect-gap class,
+# filter_frame and filter_caption differed on each of these captions.
+DIALECT_GAP_CAPTIONS = [
+    f"İ hope this helps. {SUFFIX}",  # Python's re.I matches 'İ' to 'i' (task_talk), Rust's (?i) does not
+    f"ı hope this helps! {SUFFIX}",
+    f"Let\x1cme know if you need changes. {SUFFIX}",  # \x1c is whitespace to Python only
+    "\u0301\u0301 \u0301\u0301 \u0301\u0301 \u0301\u0301 \u0301\u0301",  # marks: \w to Rust only -> empty
+    "‿‿ ‿",  # connector punctuation, likewise
+    f"Note\u0301: the logo is green. {SUFFIX}",
+    f"The plot covers 5 m² of land near the old mill. {SUFFIX}",
+    f"👨\u200d👩\u200d👧 A family poses in front of a fountain. {SUFFIX}",  # zero-width joiner
+    f"ΟΔΟΣ ΑΘΗΝΑΣ is written on the street sign. {SUFFIX}",  # capital sigma lower-cases by context
+    "ΟΔΟΣ ΟΔΟΣ ΟΔΟΣ ΟΔΟΣ ΟΔΟΣ ΟΔΟΣ ΟΔΟΣ οδος οδος",
+    "\u1c89\u1c89 \u1c89\u1c89 \u1c89\u1c89 \u1c89\u1c89 \u1c89\u1c89",  # a letter Python 3.11 does not know yet
+]
+
+
+def _assert_frame_matches_filter_caption(captions: list[str | None], rules: RuleSet) -> pl.DataFrame:
+    df = pl.DataFrame({"caption": captions}, schema={"caption": pl.String})
+    out = filter_frame(df, rules)
+    for raw, cap, reason, removed in zip(captions, out["caption"], out["drop_reason"], out["removed_sentences"],
+                                         strict=True):
+        expected = filter_caption(raw, rules)
+        assert (cap, reason) == (expected.caption, expected.drop_reason), raw
+        assert [(r["text"], r["rule"]) for r in removed] == [(r.text, r.rule) for r in expected.removals], raw
+    return out
+
+
+@pytest.mark.parametrize("caption", DIALECT_GAP_CAPTIONS)
+def test_filter_frame_matches_filter_caption_on_dialect_gap_characters(rules, caption):
+    _assert_frame_matches_filter_caption([caption, _embed("A plain sentence about a red door.")], rules)
+
+
+def test_filter_frame_agrees_with_filter_caption_on_a_large_realistic_mix(rules):
+    """~2,500 benchmark-like captions (60-word prose, leaks, loops, stubs) with odd characters and loops
+    near the repetition threshold spliced in: every row equals filter_caption (about 2 s)."""
+    import random
+
+    from kale_assets.filtering import benchmark_captions
+
+    rng = random.Random(11)
+    captions: list[str | None] = []
+    for text in benchmark_captions(2_000, leak_share=0.08, seed=5, degenerate_share=0.03, short_share=0.03):
+        roll = rng.random()
+        if roll < 0.08:
+            parts = text.split(". ")
+            parts.insert(rng.randrange(len(parts) + 1), rng.choice(DIALECT_GAP_CAPTIONS).rstrip("."))
+            text = ". ".join(parts)
+        elif roll < 0.16:
+            # a tail loop whose distinct-token ratio lies right around min_unique_ratio (0.3 of the last 64)
+            vocab = [f"w{j}" for j in range(rng.randint(14, 24))]
+            text = text + " " + " ".join(rng.choice(vocab) for _ in range(rng.randint(40, 80)))
+        elif roll < 0.2:
+            text = rng.choice(["\n", "  ", "\t", " \u00a0 "]).join(text.split(" "))
+        captions.append(text)
+    captions += [None, "", "   ", *DIALECT_GAP_CAPTIONS]
+    out = _assert_frame_matches_filter_caption(captions, rules)
+    reasons = set(out["drop_reason"].drop_nulls().to_list())
+    assert reasons == {"empty", "too_short", "degenerate_repetition"}
+    assert out["removed_sentences"].list.len().gt(0).sum() > 100
+
+
+def test_filter_frame_leaves_the_input_frame_untouched(rules):
+    captions = ["the the the the the the the", "A red car.", _embed("I hope this helps!"), LONG_CAPTION]
+    df = pl.DataFrame({"caption": captions})
+    out = filter_frame(df, rules)
+    assert df.get_column("caption").to_list() == captions
+    assert out.get_column("caption_raw").to_list() == captions
+    assert out.get_column("caption").to_list()[:2] == [None, None]
+
+
+def test_dialect_gap_class_covers_every_disagreement():
+    """Outside the class, polars and Python agree on \\w, \\s, \\d, case-insensitive ASCII letters and
+    str.lower(), and polars' [\\p{L}\\p{Nd}] is alphanumeric to Python; checked on every code point (~2 s)."""
+    import re
+
+    from kale_assets.filtering import _dialect_gap_class
+
+    chars = [chr(x) for x in range(0x110000) if not 0xD800 <= x < 0xE000]
+    col = pl.col("c")
+    got = pl.DataFrame({"c": chars}).select(
+        col,
+        col.str.contains(_dialect_gap_class()).alias("gap"),
+        col.str.contains(r"\w").alias("w"),
+        col.str.contains(r"\s").alias("s"),
+        col.str.contains(r"\d").alias("d"),
+        col.str.contains(r"(?i)[a-z]").alias("az"),
+        col.str.contains(r"[\p{L}\p{Nd}]").alias("alnum"),
+        col.str.to_lowercase().alias("lower"),
+    ).filter(~pl.col("gap"))
+    py_w, py_s, py_d, py_az = re.compile(r"\w"), re.compile(r"\s"), re.compile(r"\d"), re.compile("[a-z]", re.I)
+    bad = []
+    for c, w, s, d, az, alnum, lower in zip(*(got[name].to_list() for name in ("c", "w", "s", "d", "az", "alnum",
+                                                                                 "lower")), strict=True):
+        if (bool(py_w.match(c)) != w or bool(py_s.match(c)) != s or bool(py_d.match(c)) != d
+                or bool(py_az.match(c)) != az or (alnum and not c.isalnum()) or c.lower() != lower):
+            bad.append(hex(ord(c)))
+    assert not bad, bad[:20]
+    assert got.height > 250_000  # the class leaves the assigned characters of ordinary text alone
+
+
+def test_degenerate_certificate_is_sound_and_settles_ordinary_prose(rules):
+    """The cheap certificate never settles a degenerate caption, and it settles most ordinary ones."""
+    import random
+
+    from kale_assets.filtering import _is_degenerate, _not_degenerate_certificate, benchmark_captions
+
+    cr = rules.caption_rules
+    rng = random.Random(3)
+    captions = []
+    for _ in range(3_000):
+        vocab = [rng.choice(["w", "W", "x", "x,", "(x)", "y."]) + str(j) for j in range(rng.randint(1, 40))]
+        sep = rng.choice([" ", "  ", "\n", " , "])
+        head = " ".join(rng.choice(vocab) + "q" for _ in range(rng.randint(0, 80)))
+        captions.append(head + sep + sep.join(rng.choice(vocab) for _ in range(rng.randint(1, 90))))
+    settled = pl.DataFrame({"c": captions}).select(_not_degenerate_certificate(pl.col("c"), cr).alias("ok"))["ok"]
+    assert not [c for c, ok in zip(captions, settled, strict=True) if ok and _is_degenerate(c, cr)]
+    assert any(settled) and any(_is_degenerate(c, cr) for c in captions)
+    prose = benchmark_captions(500, leak_share=0.0, degenerate_share=0.0, short_share=0.0)
+    settled = pl.DataFrame({"c": prose}).select(_not_degenerate_certificate(pl.col("c"), cr).alias("ok"))["ok"]
+    assert settled.mean() > 0.8
+
+
+def test_caption_screen_counts_words_exactly_like_str_split(rules):
+    """The anchored 'too short' alternative of the vectorised screen is exact: fewer than min_words words."""
+    import random
+
+    from kale_assets.filtering import _caption_screen_pattern
+
+    short_only = _caption_screen_pattern(rules).rsplit("|", 1)[1]
+    rng = random.Random(2)
+    pieces = ["a", "bb", " ", "  ", "\t", "\n", "\x0b", "\u3000", "x.y", "\xa0", "\x1c", "\u200b"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(20_000)]
+    got = pl.Series(texts).str.contains(short_only).to_list()
+    min_words = rules.caption_rules.min_words
+    assert [t for t, g in zip(texts, got, strict=True) if g != (len(t.split()) < min_words)] == []
+
+
+def test_quoted_span_regex_matches_its_reference_form():
+    """_QUOTED_RE puts the single quote's look-behind after the quote (faster); same matches as the
+    look-behind-first form."""
+    import random
+    import re
+
+    from kale_assets.filtering import _QUOTED_RE
+
+    reference = re.compile(
+        r'"[^"\n]{1,400}"|“[^”\n]{1,400}”|«[^»\n]{1,400}»|„[^“”\n]{1,400}[“”]'
+        r"|(?<!\w)'(?:[^'\n]|'(?=\w)){1,400}?'(?!\w)|‘(?:[^’\n]|’(?=\w)){1,400}?’(?!\w)"
+    )
+    rng = random.Random(4)
+    alphabet = list("ab '\"“”«»„‘’\n._1") + ["é"]
+    for _ in range(50_000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 18)))
+        assert [m.span() for m in _QUOTED_RE.finditer(s)] == [m.span() for m in reference.finditer(s)], s
+
+
+def test_benchmark_filter_reports_both_timings(rules):
+    from kale_assets.filtering import benchmark_filter
+
+    result = benchmark_filter(n_captions=300, leak_share=0.05, repeats=1, seed=1)
+    assert set(result) >= {"filter_seconds", "scan_seconds", "ratio", "captions"}
+    assert result["captions"] == 300
+    assert result["filter_seconds"] > 0 and result["scan_seconds"] > 0
+    assert result["ratio"] == pytest.approx(result["scan_seconds"] / result["filter_seconds"])

@@ -3,20 +3,34 @@
 Each stage turns the kept samples of one shard into a caption table plus a rejected table; for every
 shard ``len(input) == len(captions) + len(rejected)``. Images are streamed from the shard's tar in
 chunks, so a shard of 10k images never sits decoded in memory at once.
+
+With a ``progress_dir``, each generated chunk's results are saved there as they come (one parquet per
+chunk, written atomically, named by a key over the chunk's request ids and contents), so a step that fails
+at 90 % of a shard re-runs only the last 10 %: a re-run loads the chunks whose key still matches instead of
+generating them again. Results are stored before rows are built, and rows are built by the same code either
+way, so a resumed stage writes exactly what an uninterrupted one writes. A ``fingerprint.json`` covers what
+the key of a chunk does not (engine, model, revision, sampling, prompt versions, chunk size); when it
+differs the folder is stale and is deleted. The caller removes the folder once the stage's output is
+stored (`StageOutput.discard_progress`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 from PIL import Image
 
 from kale_assets.generation import GenerationEngine, GenerationRequest, GenerationResult
+from kale_assets.io_utils import atomic_write_json
 from kale_assets.prompts import AltTextBudget, fusion_messages, prompt_hash, student_messages, teacher_messages
-from kale_assets.shard_io import ShardRef, open_images
+from kale_assets.shard_io import ShardRef, open_images, write_parquet_atomic
 
 CAPTION_COLUMNS = {
     "uid": pl.Utf8, "key": pl.Utf8, "shard": pl.Utf8, "pool": pl.Utf8, "caption": pl.Utf8,
@@ -28,6 +42,11 @@ STAGE_REJECTED_COLUMNS = {
 }
 
 
+PROGRESS_FORMAT = 1
+PROGRESS_COLUMNS = {"request_id": pl.Utf8, "text": pl.Utf8, "error": pl.Utf8, "prompt_tokens": pl.Int64,
+                    "output_tokens": pl.Int64}
+
+
 @dataclass
 class StageOutput:
     captions: pl.DataFrame
@@ -35,6 +54,13 @@ class StageOutput:
     n_input: int
     seconds: float
     output_tokens: int
+    progress_dir: Path | None = None
+    resumed_requests: int = 0  # requests whose results were loaded from progress chunks, not generated
+
+    def discard_progress(self) -> None:
+        """Remove the progress chunks; call once the stage's output is stored."""
+        if self.progress_dir is not None and self.progress_dir.exists():
+            shutil.rmtree(self.progress_dir)
 
     @property
     def samples_per_second(self) -> float:
@@ -64,14 +90,25 @@ def _collect(
     late_rejected: list[dict],
     n_input: int,
     on_progress: Callable[[int], None] | None,
+    progress_dir: str | Path | None = None,
 ) -> StageOutput:
     started = time.perf_counter()
     kept: list[dict] = []
     rejected: list[dict] = []
     out_tokens = 0
+    resumed = 0
     p_hash = prompt_hash()
-    for chunk in _chunks(pending, chunk_size):
-        results = engine.generate([p.request for p in chunk])
+    progress = _Progress.open(Path(progress_dir), engine, stage, pool, chunk_size, p_hash) if progress_dir else None
+    for index, chunk in enumerate(_chunks(pending, chunk_size)):
+        requests = [p.request for p in chunk]
+        chunk_path = progress.chunk_path(index, requests) if progress else None
+        results = progress.load(chunk_path, requests) if progress else None
+        if results is not None:
+            resumed += len(results)
+        else:
+            results = engine.generate(requests)
+            if progress:
+                progress.save(chunk_path, results)
         for item, result in zip(chunk, results, strict=True):
             reason = _rejection_reason(result)
             if reason is not None:
@@ -95,9 +132,88 @@ def _collect(
         n_input=n_input,
         seconds=time.perf_counter() - started,
         output_tokens=out_tokens,
+        progress_dir=progress.root if progress else None,
+        resumed_requests=resumed,
     )
     output.check_accounting()
     return output
+
+
+class _Progress:
+    """The per-partition folder of finished chunks (see the module docstring)."""
+
+    def __init__(self, root: Path, fingerprint: str):
+        self.root = root
+        self.fingerprint = fingerprint
+
+    @classmethod
+    def open(cls, root: Path, engine: GenerationEngine, stage: str, pool: str, chunk_size: int,
+             p_hash: str) -> _Progress:
+        fingerprint = _sha256_json({
+            "format": PROGRESS_FORMAT, "stage": stage, "pool": pool, "chunk_size": chunk_size, "prompt_hash": p_hash,
+            "engine": engine.name, "engine_version": engine.version, "model_id": engine.model_id,
+            "model_revision": engine.model_revision, "spec": engine.spec.cache_key(),
+        })
+        marker = root / "fingerprint.json"
+        if root.exists():
+            try:
+                stored = json.loads(marker.read_text()).get("fingerprint")
+            except (OSError, ValueError):
+                stored = None
+            if stored != fingerprint:
+                # Chunks of another model, prompt or sampling setting: never mix them into this output.
+                shutil.rmtree(root)
+        if not marker.exists():
+            atomic_write_json(marker, {"fingerprint": fingerprint, "stage": stage, "engine": engine.name,
+                                       "model_id": engine.model_id})
+        return cls(root, fingerprint)
+
+    def chunk_path(self, index: int, requests: list[GenerationRequest]) -> Path:
+        digest = hashlib.sha256(self.fingerprint.encode())
+        for request in requests:
+            digest.update(request.request_id.encode() + b"\x1f")
+            digest.update(json.dumps(request.messages, sort_keys=True).encode() + b"\x1f")
+            digest.update(_image_digest(request.image).encode() + b"\x1e")
+        return self.root / f"chunk-{index:06d}-{digest.hexdigest()[:24]}.parquet"
+
+    def load(self, path: Path, requests: list[GenerationRequest]) -> list[GenerationResult] | None:
+        prefix = path.name.rsplit("-", 1)[0]
+        for stale in self.root.glob(f"{prefix}-*.parquet"):
+            if stale != path:
+                stale.unlink()
+        if not path.exists():
+            return None
+        try:
+            frame = pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError):
+            path.unlink()  # unreadable: generate this chunk again
+            return None
+        if frame["request_id"].to_list() != [r.request_id for r in requests]:
+            path.unlink()
+            return None
+        return [GenerationResult(row["request_id"], row["text"], row["error"], int(row["prompt_tokens"]),
+                                 int(row["output_tokens"])) for row in frame.iter_rows(named=True)]
+
+    def save(self, path: Path, results: list[GenerationResult]) -> None:
+        frame = pl.DataFrame([{"request_id": r.request_id, "text": r.text, "error": r.error,
+                               "prompt_tokens": r.prompt_tokens, "output_tokens": r.output_tokens}
+                              for r in results], schema=PROGRESS_COLUMNS)
+        write_parquet_atomic(frame, path)
+
+
+def _sha256_json(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()
+
+
+def _image_digest(image: Image.Image | None) -> str:
+    if image is None:
+        return "-"
+    try:
+        pixels = image.tobytes()
+    except OSError as err:
+        # Undecodable: the engine rejects it with image_error; the key only has to be stable.
+        return f"unreadable:{err}"
+    return f"{image.mode}:{image.size}:{hashlib.sha256(pixels).hexdigest()}"
 
 
 def _rejection_reason(result: GenerationResult) -> tuple[str, str] | None:
@@ -147,6 +263,7 @@ def _image_requests(
 def run_teacher(
     ref: ShardRef, manifest: pl.DataFrame, engine: GenerationEngine, *, pool: str = "stage1",
     chunk_size: int = 64, storage_options: dict | None = None, on_progress=None,
+    progress_dir: str | Path | None = None,
 ) -> StageOutput:
     """stage1_captions: dense captions of each kept image by the teacher VLM (image only, no alt-text)."""
     missing: list[dict] = []
@@ -156,12 +273,13 @@ def run_teacher(
 
     pending = _image_requests(ref, manifest, build, missing, "stage1_captions", storage_options)
     return _collect(pending, engine, stage="stage1_captions", pool=pool, chunk_size=chunk_size,
-                   late_rejected=missing, n_input=len(manifest), on_progress=on_progress)
+                    late_rejected=missing, n_input=len(manifest), on_progress=on_progress, progress_dir=progress_dir)
 
 
 def run_student(
     ref: ShardRef, manifest: pl.DataFrame, engine: GenerationEngine, budget: AltTextBudget, *,
     pool: str = "stage2", chunk_size: int = 64, storage_options: dict | None = None, on_progress=None,
+    progress_dir: str | Path | None = None,
 ) -> StageOutput:
     """stage2_captions: the distilled student captions image + alt-text directly."""
     missing: list[dict] = []
@@ -172,12 +290,12 @@ def run_student(
 
     pending = _image_requests(ref, manifest, build, missing, "stage2_captions", storage_options)
     return _collect(pending, engine, stage="stage2_captions", pool=pool, chunk_size=chunk_size,
-                   late_rejected=missing, n_input=len(manifest), on_progress=on_progress)
+                    late_rejected=missing, n_input=len(manifest), on_progress=on_progress, progress_dir=progress_dir)
 
 
 def run_fusion(
     dense: pl.DataFrame, manifest: pl.DataFrame, engine: GenerationEngine, budget: AltTextBudget, *,
-    pool: str = "stage1", chunk_size: int = 128, on_progress=None,
+    pool: str = "stage1", chunk_size: int = 128, on_progress=None, progress_dir: str | Path | None = None,
 ) -> StageOutput:
     """fused_captions: the LLM merges each dense caption with its (sanitised, budgeted) alt-text."""
     joined = dense.select("uid", "caption").join(manifest.select("uid", "key", "shard", "alt_text"), on="uid",
@@ -189,4 +307,4 @@ def run_fusion(
             yield _Pending(row, GenerationRequest(row["uid"], fusion_messages(row["caption"], alt)), truncated)
 
     return _collect(pending(), engine, stage="fused_captions", pool=pool, chunk_size=chunk_size,
-                    late_rejected=[], n_input=len(dense), on_progress=on_progress)
+                    late_rejected=[], n_input=len(dense), on_progress=on_progress, progress_dir=progress_dir)

@@ -1,9 +1,10 @@
-"""`kale` command line: demo, run, filter-captions, build-tiny-models."""
+"""`kale` command line: demo, run, filter-captions, build-tiny-models, bench."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_run(args) -> int:
-    from kale_assets.config import PipelineConfig, PoolRule
+    from kale_assets.config import PipelineConfig, PoolRule, parse_engine_option
     from kale_assets.runner import run_pipeline
 
     console = Console()
@@ -64,7 +65,8 @@ def _cmd_run(args) -> int:
     storage_options = json.loads(args.storage_options) if args.storage_options else {}
     config = PipelineConfig(workdir=args.workdir, source=args.source, preset=args.preset, pool_rule=rule,
                             storage_options=storage_options, trust_remote_code=tuple(args.trust_remote_code),
-                            rules_path=args.rules, models_dir=args.models_dir, student_recipe=args.student_recipe)
+                            rules_path=args.rules, models_dir=args.models_dir, student_recipe=args.student_recipe,
+                            engines=parse_engine_option(args.engine))
     summary = run_pipeline(config, console=console)
     _print_summary(console, summary)
     return 0 if summary["all_succeeded"] else 1
@@ -83,6 +85,37 @@ def _cmd_build_tiny(args) -> int:
 
     paths = build_tiny_models(args.models_dir, force=args.force)
     print(json.dumps({k: str(v) for k, v in paths.__dict__.items()}, indent=2))
+    return 0
+
+
+def _cmd_bench(args) -> int:
+    from kale_assets.bench import MEASURES, command_line, default_results_path, render_results, run_bench
+    from kale_assets.io_utils import atomic_write_text
+
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    only = [m.strip() for m in args.only.split(",") if m.strip()] if args.only else list(MEASURES)
+
+    # stdout carries only the JSON lines: libraries (vLLM's worker, transformers) log to stdout too, so for
+    # the run fd 1 points at stderr (inherited by worker processes) and the lines go to the saved stdout.
+    sys.stdout.flush()
+    json_out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+
+    def emit(measure) -> None:
+        json_out.write(json.dumps(measure.to_json(), sort_keys=True) + "\n")
+        json_out.flush()
+
+    try:
+        run = run_bench(mode=mode, only=only, gpu=args.gpu, workdir=args.workdir, models_dir=args.models_dir,
+                        command=command_line(args.argv), on_measure=emit, torch_threads=args.torch_threads)
+    finally:
+        sys.stdout.flush()
+        os.dup2(json_out.fileno(), 1)
+        json_out.close()
+    results = Path(args.results) if args.results else default_results_path()
+    results.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(results, render_results(run))
+    print(f"[kale bench] {mode} mode took {run.seconds:.0f} s; wrote {results}", file=sys.stderr)
     return 0
 
 
@@ -112,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--storage-options", default=None, help="fsspec storage options as JSON (e.g. s3 endpoint)")
     run.add_argument("--trust-remote-code", action="append", default=[], choices=["teacher", "fusion", "student"],
                      help="allow custom model code for a role (CogVLM needs it for the teacher)")
+    run.add_argument("--engine", action="append", default=[], metavar="ENGINE|ROLE=ENGINE",
+                     help="generation engine: 'vllm' for every role, or teacher=/fusion=/student=transformers|vllm "
+                          "(repeatable, later wins; default: transformers)")
     run.set_defaults(func=_cmd_run)
 
     flt = sub.add_parser("filter-captions", help="re-filter an existing parquet/jsonl of uid + caption")
@@ -124,11 +160,27 @@ def build_parser() -> argparse.ArgumentParser:
     tiny.add_argument("--models-dir", default="work/models")
     tiny.add_argument("--force", action="store_true")
     tiny.set_defaults(func=_cmd_build_tiny)
+
+    bench = sub.add_parser("bench", help="measure the pipeline against its limits (benchmarks/README.md)")
+    size = bench.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="smaller inputs and fewer repeats (under 5 min on 2 cores)")
+    size.add_argument("--smoke", action="store_true", help="seconds-long check of the harness; numbers mean nothing")
+    bench.add_argument("--gpu", action="store_true",
+                       help="also measure the real-size student on CUDA (skipped with a message without CUDA)")
+    bench.add_argument("--only", default=None, help="comma-separated subset of: engine,stage,filter,ingest,dagster")
+    bench.add_argument("--workdir", default=None, help="scratch folder (default: a new temporary folder)")
+    bench.add_argument("--models-dir", default=None, help="tiny checkpoints to reuse (default: built in the workdir)")
+    bench.add_argument("--torch-threads", type=int, default=None,
+                       help="torch intra-op threads in the bench process (default: torch's own choice)")
+    bench.add_argument("--results", default=None, help="where to write RESULTS.md (default: benchmarks/RESULTS.md)")
+    bench.set_defaults(func=_cmd_bench)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     return args.func(args)
 
 

@@ -17,7 +17,7 @@ from typing import Literal
 import yaml
 
 from kale_assets.distillation import StudentSpec, TrainSpec
-from kale_assets.generation import ModelSpec, SamplingSpec
+from kale_assets.generation import ENGINE_NAMES, ModelSpec, SamplingSpec
 from kale_assets.io_utils import atomic_write_text
 
 CONFIG_FILE = "kale.yaml"
@@ -129,6 +129,33 @@ def kale_paper_preset() -> Preset:
 
 
 PRESETS = ("tiny", "kale-paper")
+# The generation roles an engine can be chosen for; "student" is stage-2 captioning by the trained student.
+ENGINE_ROLES = ("teacher", "fusion", "student")
+
+
+def parse_engine_option(values: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``--engine`` values to `PipelineConfig.engines`: ``vllm`` (every role) or ``role=engine``, repeatable.
+
+    Later values win, so ``--engine vllm --engine student=transformers`` serves all but the student on vLLM.
+    """
+    engines: dict[str, str] = {}
+    for value in values:
+        role, sep, engine = value.partition("=")
+        if not sep:
+            engines.update({r: value for r in ENGINE_ROLES})
+        else:
+            engines[role.strip()] = engine.strip()
+    _validate_engines(engines)
+    return engines
+
+
+def _validate_engines(engines: dict[str, str]) -> None:
+    unknown_roles = set(engines) - set(ENGINE_ROLES)
+    if unknown_roles:
+        raise ValueError(f"engines takes roles {'/'.join(ENGINE_ROLES)}, got {sorted(unknown_roles)}")
+    unknown = {e for e in engines.values() if e not in ENGINE_NAMES}
+    if unknown:
+        raise ValueError(f"unknown engine {sorted(unknown)}; choose one of {ENGINE_NAMES}")
 
 
 @dataclass(frozen=True)
@@ -148,6 +175,9 @@ class PipelineConfig:
     # None: the preset's recipe. "llava_compose" joins a vision tower and an LM (the paper's recipe);
     # "finetune_vlm" fine-tunes the preset's existing small VLM.
     student_recipe: str | None = None
+    # Generation engine per role ("teacher", "fusion", "student"): "transformers" or "vllm"; a role not
+    # listed keeps the preset's engine (transformers).
+    engines: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.student_recipe not in (None, "llava_compose", "finetune_vlm"):
@@ -157,6 +187,7 @@ class PipelineConfig:
         unknown = set(self.trust_remote_code) - {"teacher", "fusion", "student"}
         if unknown:
             raise ValueError(f"trust_remote_code takes roles teacher/fusion/student, got {sorted(unknown)}")
+        _validate_engines(self.engines)
 
     @property
     def root(self) -> Path:
@@ -173,12 +204,16 @@ class PipelineConfig:
             label = preset.student_label if self.student_recipe == "llava_compose" else \
                 f"fine-tuned {Path(preset.student.base_vlm_id or '').name or 'VLM'}"
             preset = replace(preset, student=replace(preset.student, recipe=self.student_recipe), student_label=label)
+        engines = self.engines
         return replace(
             preset,
-            teacher=replace(preset.teacher, trust_remote_code="teacher" in trc),
-            fusion=replace(preset.fusion, trust_remote_code="fusion" in trc),
+            teacher=replace(preset.teacher, trust_remote_code="teacher" in trc,
+                            engine=engines.get("teacher", preset.teacher.engine)),
+            fusion=replace(preset.fusion, trust_remote_code="fusion" in trc,
+                           engine=engines.get("fusion", preset.fusion.engine)),
             student=replace(preset.student, trust_remote_code="student" in trc),
-            student_generation=replace(preset.student_generation, trust_remote_code="student" in trc),
+            student_generation=replace(preset.student_generation, trust_remote_code="student" in trc,
+                                       engine=engines.get("student", preset.student_generation.engine)),
         )
 
     def to_yaml(self) -> str:
@@ -204,5 +239,6 @@ class PipelineConfig:
         rule = data.pop("pool_rule", {}) or {}
         rule["stage1_shards"] = tuple(rule.get("stage1_shards", ()))
         data["trust_remote_code"] = tuple(data.get("trust_remote_code", ()))
+        data["engines"] = dict(data.get("engines") or {})
         data["workdir"] = str(workdir)
         return cls(pool_rule=PoolRule(**rule), **data)

@@ -5,8 +5,10 @@ per request back, in order. A request that cannot be served (prompt longer than 
 an image the processor refuses) comes back with ``error`` set, never as an exception that would fail
 the partition; the stage records it as a rejected row.
 
-`TransformersEngine` is the implementation here; a vLLM implementation plugs in behind `build_engine`
-with the same interface (see `ENGINE_FACTORIES`).
+Two implementations sit behind `build_engine` (``ModelSpec.engine`` picks one, see `ENGINE_FACTORIES`):
+`TransformersEngine` here, and `kale_assets.vllm_engine.VllmEngine`, which runs vLLM in a spawned worker
+process. Both turn a request into a prompt the same way (`ChatPrompts`: the model's own processor and chat
+template), so the same request gives the same prompt tokens on either engine.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class GenerationEngine(Protocol):
     model_id: str
     model_revision: str
     num_parameters: int
+    spec: ModelSpec
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]: ...
 
@@ -97,6 +100,48 @@ def resolve_revision(spec: ModelSpec) -> str:
     return "unpinned"
 
 
+class ChatPrompts:
+    """A model's own processor / tokenizer and chat template: how every engine renders a request.
+
+    Multimodal models get ``AutoProcessor`` (its chat template places the image tokens the model expects),
+    text-only models ``AutoTokenizer``. Loads no weights, so it is cheap beside an engine in another process.
+    """
+
+    def __init__(self, spec: ModelSpec, config=None):
+        from transformers import AutoConfig
+
+        load_kwargs = dict(revision=spec.revision, trust_remote_code=spec.trust_remote_code)
+        self.config = config if config is not None else AutoConfig.from_pretrained(spec.model_id, **load_kwargs)
+        self.is_multimodal = _is_image_text_to_text(self.config)
+        if self.is_multimodal:
+            from transformers import AutoProcessor
+
+            self.processor = AutoProcessor.from_pretrained(spec.model_id, **load_kwargs)
+            self.tokenizer = self.processor.tokenizer
+        else:
+            from transformers import AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(spec.model_id, **load_kwargs)
+            self.processor = self.tokenizer
+        self.max_context = _max_context(self.config)
+
+    def render(self, request: GenerationRequest) -> str:
+        return self.processor.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
+
+    def text_token_ids(self, prompt: str) -> list[int]:
+        # Chat templates write their own BOS/role tokens; adding special tokens again would double them.
+        return self.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def truncate_to_tokens(self, text: str, max_tokens: int) -> str:
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        if len(ids) <= max_tokens:
+            return text
+        return self.tokenizer.decode(ids[:max_tokens], skip_special_tokens=True)
+
+
 class TransformersEngine:
     """Batched generation with ``AutoModelForImageTextToText`` / ``AutoModelForCausalLM`` + ``AutoProcessor``."""
 
@@ -105,7 +150,6 @@ class TransformersEngine:
     def __init__(self, spec: ModelSpec, device: str | None = None):
         import torch
         import transformers
-        from transformers import AutoConfig
 
         self.spec = spec
         self.version = transformers.__version__
@@ -115,20 +159,18 @@ class TransformersEngine:
         dtype = {"auto": torch.bfloat16 if self.device == "cuda" else torch.float32,
                  "float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[spec.dtype]
         load_kwargs = dict(revision=spec.revision, trust_remote_code=spec.trust_remote_code)
-        config = AutoConfig.from_pretrained(spec.model_id, **load_kwargs)
-        self.is_multimodal = _is_image_text_to_text(config)
+        self.prompts = ChatPrompts(spec)
+        self.is_multimodal = self.prompts.is_multimodal
+        self.processor = self.prompts.processor
+        self.tokenizer = self.prompts.tokenizer
         started = time.perf_counter()
         if self.is_multimodal:
-            from transformers import AutoModelForImageTextToText, AutoProcessor
+            from transformers import AutoModelForImageTextToText
 
-            self.processor = AutoProcessor.from_pretrained(spec.model_id, **load_kwargs)
-            self.tokenizer = self.processor.tokenizer
             self.model = AutoModelForImageTextToText.from_pretrained(spec.model_id, dtype=dtype, **load_kwargs)
         else:
-            from transformers import AutoModelForCausalLM, AutoTokenizer
+            from transformers import AutoModelForCausalLM
 
-            self.tokenizer = AutoTokenizer.from_pretrained(spec.model_id, **load_kwargs)
-            self.processor = self.tokenizer
             self.model = AutoModelForCausalLM.from_pretrained(spec.model_id, dtype=dtype, **load_kwargs)
         # Decoder-only batched generation needs left padding so every prompt ends where generation starts.
         self.tokenizer.padding_side = "left"
@@ -141,13 +183,10 @@ class TransformersEngine:
 
     # -- token budget helpers (used to cut untrusted alt-text before it reaches a prompt) --
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+        return self.prompts.count_tokens(text)
 
     def truncate_to_tokens(self, text: str, max_tokens: int) -> str:
-        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
-        if len(ids) <= max_tokens:
-            return text
-        return self.tokenizer.decode(ids[:max_tokens], skip_special_tokens=True)
+        return self.prompts.truncate_to_tokens(text, max_tokens)
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         results: list[GenerationResult] = []
@@ -183,7 +222,7 @@ class TransformersEngine:
         return [failed.get(r.request_id) or outputs[r.request_id] for r in batch]
 
     def _render(self, request: GenerationRequest) -> str:
-        return self.processor.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
+        return self.prompts.render(request)
 
     def _generate_batch(self, prepared: list[tuple[GenerationRequest, str]]) -> list[GenerationResult]:
         import torch
@@ -237,6 +276,12 @@ class TransformersEngine:
         return results
 
 
+def request_seed(seed: int, request_id: str) -> int:
+    """A per-request sampling seed: the text of a request does not depend on which requests share its batch."""
+    digest = hashlib.sha256(f"{seed}|{request_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "little") & 0x7FFF_FFFF
+
+
 def _batch_seed(seed: int, request_ids: list[str]) -> int:
     digest = hashlib.sha256(f"{seed}|{'|'.join(request_ids)}".encode()).digest()
     return int.from_bytes(digest[:8], "little") & 0x7FFF_FFFF_FFFF_FFFF
@@ -266,9 +311,18 @@ def _max_context(config) -> int | None:
     return getattr(text_config, "max_position_embeddings", None)
 
 
+def _vllm_engine(spec: ModelSpec) -> GenerationEngine:
+    # Imported on first use only: importing this module (every Dagster step does) never imports vLLM.
+    from kale_assets.vllm_engine import VllmEngine
+
+    return VllmEngine(spec)
+
+
 ENGINE_FACTORIES: dict[str, Callable[[ModelSpec], GenerationEngine]] = {
     "transformers": TransformersEngine,
+    "vllm": _vllm_engine,
 }
+ENGINE_NAMES = tuple(ENGINE_FACTORIES)
 
 _ENGINE_CACHE: dict[str, GenerationEngine] = {}
 
@@ -277,7 +331,7 @@ def build_engine(spec: ModelSpec, *, reuse: bool = True) -> GenerationEngine:
     """Create (or reuse, within this process) the engine for a model.
 
     One engine is kept: stages run one after another, and holding the previous stage's model would only
-    cost memory.
+    cost memory (for vLLM, its worker process and the memory it reserved).
     """
     try:
         factory = ENGINE_FACTORIES[spec.engine]
@@ -294,7 +348,13 @@ def build_engine(spec: ModelSpec, *, reuse: bool = True) -> GenerationEngine:
 
 
 def release_engines() -> None:
+    """Drop the cached engine; an engine with a ``close()`` (vLLM's worker process) is shut down first."""
+    engines = list(_ENGINE_CACHE.values())
     _ENGINE_CACHE.clear()
+    for engine in engines:
+        close = getattr(engine, "close", None)
+        if close is not None:
+            close()
     import gc
 
     gc.collect()

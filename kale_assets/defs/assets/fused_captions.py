@@ -2,7 +2,13 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from kale_assets.captioning import run_fusion
 from kale_assets.defs import checks
-from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, other_pool_result, read_table
+from kale_assets.defs.assets.stage_outputs import (
+    STAGE_CHECKS,
+    finish_stage,
+    other_pool_result,
+    progress_dir,
+    read_table,
+)
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.generation import build_engine
@@ -32,5 +38,5 @@ def fused_captions(context: AssetExecutionContext, kale: KaleResource) -> Materi
     manifest = read_table(layout.manifest(shard_id))
     engine = build_engine(preset.fusion)
     budget = AltTextBudget(preset.alt_text_max_tokens, engine.truncate_to_tokens)
-    out = run_fusion(dense, manifest, engine, budget)
+    out = run_fusion(dense, manifest, engine, budget, progress_dir=progress_dir(layout, "fused_captions", shard_id))
     return finish_stage(context, layout, "fused_captions", shard_id, out, engine)

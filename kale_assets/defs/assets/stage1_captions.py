@@ -2,7 +2,13 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from kale_assets.captioning import run_teacher
 from kale_assets.defs import checks
-from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, other_pool_result, read_table
+from kale_assets.defs.assets.stage_outputs import (
+    STAGE_CHECKS,
+    finish_stage,
+    other_pool_result,
+    progress_dir,
+    read_table,
+)
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.generation import build_engine
@@ -25,5 +31,6 @@ def stage1_captions(context: AssetExecutionContext, kale: KaleResource) -> Mater
         return other_pool_result(context, "stage1_captions", shard_id, pool, STAGE_CHECKS)
     manifest = read_table(layout.manifest(shard_id))
     engine = build_engine(config.resolve_preset().teacher)
-    out = run_teacher(kale.shard_ref(shard_id), manifest, engine, storage_options=config.storage_options or None)
+    out = run_teacher(kale.shard_ref(shard_id), manifest, engine, storage_options=config.storage_options or None,
+                      progress_dir=progress_dir(layout, "stage1_captions", shard_id))
     return finish_stage(context, layout, "stage1_captions", shard_id, out, engine)

@@ -4,7 +4,13 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from kale_assets.captioning import run_student
 from kale_assets.defs import checks
-from kale_assets.defs.assets.stage_outputs import STAGE_CHECKS, finish_stage, other_pool_result, read_table
+from kale_assets.defs.assets.stage_outputs import (
+    STAGE_CHECKS,
+    finish_stage,
+    other_pool_result,
+    progress_dir,
+    read_table,
+)
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.distillation import latest_student
@@ -35,5 +41,6 @@ def stage2_captions(context: AssetExecutionContext, kale: KaleResource) -> Mater
     engine = build_engine(replace(preset.student_generation, model_id=str(student_dir)))
     budget = AltTextBudget(preset.alt_text_max_tokens, engine.truncate_to_tokens)
     out = run_student(kale.shard_ref(shard_id), manifest, engine, budget,
-                      storage_options=config.storage_options or None)
+                      storage_options=config.storage_options or None,
+                      progress_dir=progress_dir(layout, "stage2_captions", shard_id))
     return finish_stage(context, layout, "stage2_captions", shard_id, out, engine)

@@ -19,6 +19,11 @@ STAGE_PROVENANCE = ["uid", "key", "shard", "pool", "model_id", "model_revision",
                     "prompt_hash"]
 
 
+def progress_dir(layout: WorkLayout, asset: str, shard_id: str):
+    """Where a generation stage keeps finished chunks of a partition until its output is written."""
+    return layout.shard_output(asset, shard_id).with_suffix(".progress")
+
+
 def read_table(path) -> pl.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: materialize the upstream asset for this partition first")
@@ -32,6 +37,8 @@ def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str,
     rejected_path = layout.shard_rejected(asset, shard_id)
     write_parquet_atomic(out.captions, out_path)
     write_parquet_atomic(out.rejected, rejected_path)
+    # Only now: a failure before the writes above keeps the chunks for the next attempt.
+    out.discard_progress()
     reasons = {r: int(n) for r, n in out.rejected.group_by("reason").len().iter_rows()} if len(out.rejected) else {}
     schema = checks.schema_check(out.captions, CaptionSchema)
     if schema.passed:
@@ -47,6 +54,7 @@ def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str,
             "seconds": round(out.seconds, 3),
             "samples_per_s": round(out.samples_per_second, 3),
             "output_tokens": out.output_tokens,
+            "resumed_requests": out.resumed_requests,
             "model_id": engine.model_id,
             "model_revision": engine.model_revision,
             "engine": f"{engine.name} {engine.version}",

@@ -34,6 +34,12 @@ ASSETS = [datacomp_shards, stage1_captions, fused_captions, distilled_captioner,
 # One job per partitioning, in pipeline order; a run of a partitioned job processes one shard.
 ingest_job = define_asset_job("ingest_job", AssetSelection.assets(datacomp_shards),
                               description="Read and validate input shards.")
+# The CLI runner uses the one-asset teacher/fusion jobs over all shards in turn, so each model is loaded
+# (and a vLLM worker started) once per pass rather than once per shard.
+teacher_job = define_asset_job("teacher_job", AssetSelection.assets(stage1_captions),
+                               description="Teacher dense captions for one shard (no-op for stage-2 shards).")
+fusion_job = define_asset_job("fusion_job", AssetSelection.assets(fused_captions),
+                              description="Fusion of dense caption + alt-text for one shard (no-op for stage-2 shards).")
 stage1_job = define_asset_job("stage1_job", AssetSelection.assets(stage1_captions, fused_captions),
                               description="Teacher dense captions, then fusion, for one stage-1 shard.")
 distill_job = define_asset_job("distill_job", AssetSelection.assets(distilled_captioner),
@@ -56,7 +62,7 @@ shard_repair_job = define_asset_job(
     AssetSelection.assets(*sorted({a for assets in PLAN_ASSETS.values() for a in assets})),
     description="Every partitioned asset of one shard; backfill_missing_shards runs the subset a shard needs.",
 )
-JOBS = [ingest_job, stage1_job, distill_job, stage2_job, finalize_job, card_job, stage1_shard_job,
+JOBS = [ingest_job, teacher_job, fusion_job, stage1_job, distill_job, stage2_job, finalize_job, card_job, stage1_shard_job,
         stage2_shard_job, shard_repair_job]
 
 SENSORS = [

@@ -25,7 +25,8 @@ PIPELINE_STEPS = [
     ("ingest_job", "all"),
     # Pool-specific jobs run for every shard: for the other pool's shards they are instant no-ops, and having
     # them materialized keeps the UI from flagging kale_shards' upstream as missing.
-    ("stage1_job", "all"),
+    ("teacher_job", "all"),
+    ("fusion_job", "all"),
     ("distill_job", None),
     ("stage2_job", "all"),
     ("finalize_job", "all"),
@@ -121,7 +122,7 @@ def _skip_reason(job: str, key: str | None, failed_shards: set[str], records: li
     if key is not None and key in failed_shards:
         return "an earlier step of this shard failed"
     succeeded = {(r.job, r.partition) for r in records if r.success}
-    if job == "distill_job" and not any(j == "stage1_job" for j, _ in succeeded):
+    if job == "distill_job" and not any(j == "fusion_job" for j, _ in succeeded):
         return "no stage-1 shard finished fusion"
     if job == "stage2_job" and key is not None and config.pool_rule.pool_of(key) == "stage2" \
             and ("distill_job", None) not in succeeded:

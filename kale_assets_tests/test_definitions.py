@@ -71,7 +71,7 @@ def test_gpu_stages_declare_the_gpu_pool():
 
 def test_jobs():
     names = {job.name for job in defs.jobs}
-    assert {"ingest_job", "stage1_job", "distill_job", "stage2_job", "finalize_job", "card_job",
+    assert {"ingest_job", "teacher_job", "fusion_job", "stage1_job", "distill_job", "stage2_job", "finalize_job", "card_job",
             "stage1_shard_job", "stage2_shard_job", "shard_repair_job"} <= names
 
 

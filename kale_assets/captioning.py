@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -241,6 +243,56 @@ def _chunks(items: Iterable[_Pending], size: int) -> Iterator[list[_Pending]]:
         yield chunk
 
 
+_END = object()
+
+
+def prefetched(items: Iterable, depth: int) -> Iterator:
+    """Iterate ``items`` with a background thread running up to ``depth`` items ahead.
+
+    Reading the tar and decoding images (PIL releases the GIL while decoding) then overlaps the engine's
+    generate call instead of adding to it. Errors of the producer surface in the consumer; a consumer that
+    stops early stops the producer.
+    """
+    buffer: queue.Queue = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        buffer.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+        except BaseException as err:  # re-raised in the consumer below, not swallowed
+            failure.append(err)
+        finally:
+            while not stop.is_set():
+                try:
+                    buffer.put(_END, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+
+    worker = threading.Thread(target=produce, name="kale-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = buffer.get()
+            if item is _END:
+                break
+            yield item
+        if failure:
+            raise failure[0]
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
 def _image_requests(
     ref: ShardRef,
     manifest: pl.DataFrame,
@@ -271,7 +323,8 @@ def run_teacher(
     def build(row: dict, image: Image.Image) -> _Pending:
         return _Pending(row, GenerationRequest(row["uid"], teacher_messages(), image), False)
 
-    pending = _image_requests(ref, manifest, build, missing, "stage1_captions", storage_options)
+    pending = prefetched(_image_requests(ref, manifest, build, missing, "stage1_captions", storage_options),
+                         depth=2 * chunk_size)
     return _collect(pending, engine, stage="stage1_captions", pool=pool, chunk_size=chunk_size,
                     late_rejected=missing, n_input=len(manifest), on_progress=on_progress, progress_dir=progress_dir)
 
@@ -288,7 +341,8 @@ def run_student(
         alt, truncated = budget.apply(row["alt_text"])
         return _Pending(row, GenerationRequest(row["uid"], student_messages(alt), image), truncated)
 
-    pending = _image_requests(ref, manifest, build, missing, "stage2_captions", storage_options)
+    pending = prefetched(_image_requests(ref, manifest, build, missing, "stage2_captions", storage_options),
+                         depth=2 * chunk_size)
     return _collect(pending, engine, stage="stage2_captions", pool=pool, chunk_size=chunk_size,
                     late_rejected=missing, n_input=len(manifest), on_progress=on_progress, progress_dir=progress_dir)
 

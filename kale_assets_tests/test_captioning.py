@@ -68,3 +68,34 @@ def test_failed_requests_become_rejected_rows_with_reason(shard, tiny_models):
     row = out.rejected.filter(pl.col("uid") == bad).row(0, named=True)
     assert row["reason"] == "prompt_too_long" and row["stage"] == "stage2_captions"
     assert bad not in out.captions["uid"].to_list()
+
+
+def test_prefetched_keeps_order_surfaces_errors_and_stops_with_its_consumer():
+    import threading
+
+    from kale_assets.captioning import prefetched
+
+    assert list(prefetched(iter(range(100)), depth=4)) == list(range(100))
+
+    def broken():
+        yield 1
+        raise OSError("tar broke")
+
+    with pytest.raises(OSError, match="tar broke"):
+        list(prefetched(broken(), depth=2))
+
+    produced = []
+
+    def endless():
+        n = 0
+        while True:
+            produced.append(n)
+            yield n
+            n += 1
+
+    it = prefetched(endless(), depth=3)
+    assert [next(it) for _ in range(5)] == [0, 1, 2, 3, 4]
+    it.close()
+    count = len(produced)
+    assert not any(t.name == "kale-prefetch" and t.is_alive() for t in threading.enumerate())
+    assert len(produced) == count  # the producer stopped with the consumer

@@ -12,7 +12,6 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 import polars as pl
 

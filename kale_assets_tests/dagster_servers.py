@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
-from kale_assets.config import PipelineConfig
+from kale_assets.config import PipelineConfig, PoolRule
 from kale_assets.demo_data import write_demo_shards
 from kale_assets.filtering import DEFAULT_RULES_PATH
 
@@ -44,17 +44,18 @@ def dagster_executable() -> str:
     return str(exe)
 
 
-def build_work_folder(root: Path, models_dir: str, *, n_shards: int = 2, samples_per_shard: int = 6) -> PipelineConfig:
+def build_work_folder(root: Path, models_dir: str, *, n_shards: int = 2, samples_per_shard: int = 6, seed: int = 0,
+                      stage1_fraction: float = 0.46) -> PipelineConfig:
     """A work folder on the tiny preset with every partition materialized by `run_pipeline`, using its own
     copy of the rules file (the tests edit it) and a SQLite instance in `<workdir>/dagster_home`."""
     from kale_assets.runner import run_pipeline
 
     source = root / "source"
-    write_demo_shards(source, n_shards=n_shards, samples_per_shard=samples_per_shard)
+    write_demo_shards(source, n_shards=n_shards, samples_per_shard=samples_per_shard, seed=seed)
     rules = root / "artifact_rules.yaml"
     shutil.copyfile(DEFAULT_RULES_PATH, rules)
     config = PipelineConfig(workdir=str(root / "work"), source=str(source), preset="tiny", models_dir=models_dir,
-                            rules_path=str(rules))
+                            rules_path=str(rules), pool_rule=PoolRule(stage1_fraction=stage1_fraction))
     # run_pipeline points this process at the work folder; other tests must not inherit that.
     env_before = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "KALE_WORKDIR")}
     try:

@@ -6,21 +6,21 @@ the daemon would launch them. Tests share the work folder and run in file order.
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import datetime, timezone
 
 import pytest
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, build_schedule_context
 
-from kale_assets.config import PipelineConfig, PoolRule
+from kale_assets.config import PipelineConfig
+from kale_assets.definitions import defs, shard_repair_job
 from kale_assets.defs.resources import KaleResource
 from kale_assets.defs.schedules import build_backfill_schedule
 from kale_assets.defs.sensors import PLAN_ASSETS
-from kale_assets.definitions import defs, shard_repair_job
 from kale_assets.demo_data import write_demo_shards
 from kale_assets.layout import WorkLayout
 from kale_assets.runner import QUIET_LOGS
+from kale_assets_tests.dagster_servers import build_work_folder
 
 TICK = datetime(2026, 11, 21, 12, 30, tzinfo=timezone.utc)
 NEXT_TICK = datetime(2026, 11, 21, 13, 0, tzinfo=timezone.utc)
@@ -28,24 +28,8 @@ NEXT_TICK = datetime(2026, 11, 21, 13, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory, tiny_models_dir) -> PipelineConfig:
-    from kale_assets.runner import run_pipeline
-
-    root = tmp_path_factory.mktemp("schedules")
-    source = root / "source"
-    write_demo_shards(source, n_shards=2, samples_per_shard=8, seed=1)
-    config = PipelineConfig(workdir=str(root / "work"), source=str(source), preset="tiny",
-                            pool_rule=PoolRule(stage1_fraction=0.5), models_dir=tiny_models_dir)
-    env_before = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "KALE_WORKDIR")}
-    try:
-        summary = run_pipeline(config)
-    finally:
-        for k, v in env_before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    assert summary["all_succeeded"], [r for r in summary["runs"] if not r["success"]]
-    return config
+    return build_work_folder(tmp_path_factory.mktemp("schedules"), tiny_models_dir, n_shards=2, samples_per_shard=8,
+                             seed=1, stage1_fraction=0.5)
 
 
 @pytest.fixture(scope="module")

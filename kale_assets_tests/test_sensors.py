@@ -7,48 +7,29 @@ and run in file order: rules change -> card -> discovery -> a stage-2 shard wait
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import polars as pl
 import pytest
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, build_sensor_context
 
-from kale_assets.config import PipelineConfig, PoolRule
+from kale_assets.config import PipelineConfig
+from kale_assets.definitions import defs, ingest_job, stage1_shard_job, stage2_shard_job
 from kale_assets.defs.resources import KaleResource
 from kale_assets.defs.sensors import build_shard_discovery_sensor
-from kale_assets.definitions import defs, ingest_job, stage1_shard_job, stage2_shard_job
 from kale_assets.demo_data import write_demo_shards
-from kale_assets.filtering import DEFAULT_RULES_PATH, load_rules
+from kale_assets.filtering import load_rules
 from kale_assets.layout import WorkLayout
 from kale_assets.runner import QUIET_LOGS
+from kale_assets_tests.dagster_servers import build_work_folder
 
 UPSTREAM = ("datacomp_shards", "stage1_captions", "fused_captions", "stage2_captions", "distilled_captioner")
 
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory, tiny_models_dir) -> PipelineConfig:
-    from kale_assets.runner import run_pipeline
-
-    root = tmp_path_factory.mktemp("sensors")
-    source = root / "source"
-    write_demo_shards(source, n_shards=2, samples_per_shard=8, seed=1)
-    rules = root / "rules.yaml"
-    shutil.copyfile(DEFAULT_RULES_PATH, rules)
-    config = PipelineConfig(workdir=str(root / "work"), source=str(source), preset="tiny",
-                            pool_rule=PoolRule(stage1_fraction=0.5), models_dir=tiny_models_dir,
-                            rules_path=str(rules))
-    env_before = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "KALE_WORKDIR")}
-    try:
-        summary = run_pipeline(config)
-    finally:
-        for k, v in env_before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    assert summary["all_succeeded"], [r for r in summary["runs"] if not r["success"]]
-    return config
+    return build_work_folder(tmp_path_factory.mktemp("sensors"), tiny_models_dir, n_shards=2, samples_per_shard=8,
+                             seed=1, stage1_fraction=0.5)
 
 
 @pytest.fixture(scope="module")

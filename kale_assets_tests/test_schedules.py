@@ -32,18 +32,6 @@ def work(tmp_path_factory, tiny_models_dir) -> PipelineConfig:
                              seed=1, stage1_fraction=0.5)
 
 
-@pytest.fixture(scope="module")
-def instance(work):
-    with DagsterInstance.from_config(str(WorkLayout(work.root).dagster_home)) as inst:
-        yield inst
-
-
-@pytest.fixture
-def env(work, monkeypatch):
-    monkeypatch.setenv("KALE_WORKDIR", str(work.root))
-    monkeypatch.setenv("DAGSTER_HOME", str(WorkLayout(work.root).dagster_home))
-
-
 def evaluate(schedule_def, instance, workdir, when=TICK):
     context = build_schedule_context(instance=instance, instance_ref=instance.get_ref(), scheduled_execution_time=when,
                                      resources={"kale": KaleResource(workdir=str(workdir))},

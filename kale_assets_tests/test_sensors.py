@@ -32,19 +32,6 @@ def work(tmp_path_factory, tiny_models_dir) -> PipelineConfig:
                              seed=1, stage1_fraction=0.5)
 
 
-@pytest.fixture(scope="module")
-def instance(work):
-    with DagsterInstance.from_config(str(WorkLayout(work.root).dagster_home)) as inst:
-        yield inst
-
-
-@pytest.fixture
-def env(work, monkeypatch):
-    """The assets read the work folder from KALE_WORKDIR when a step runs."""
-    monkeypatch.setenv("KALE_WORKDIR", str(work.root))
-    monkeypatch.setenv("DAGSTER_HOME", str(WorkLayout(work.root).dagster_home))
-
-
 def evaluate(sensor_def, instance, workdir, cursor=None):
     # instance_ref as the daemon passes it: partitioned run requests are resolved against the instance's
     # dynamic partitions only when the context has one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import fsspec
 from dagster import ConfigurableResource
@@ -26,14 +27,18 @@ class KaleResource(ConfigurableResource):
         # unset variable must let sensors skip with a reason instead of erroring every tick.
         return self.workdir or os.environ.get("KALE_WORKDIR", "")
 
-    def config(self) -> PipelineConfig:
+    def _required_root(self) -> str:
         root = self.root()
         if not root:
             raise FileNotFoundError("no work folder: set KALE_WORKDIR to a folder created by `kale run` / `kale demo`")
-        return PipelineConfig.load(root)
+        return root
+
+    def config(self) -> PipelineConfig:
+        return PipelineConfig.load(self._required_root())
 
     def layout(self) -> WorkLayout:
-        return WorkLayout(self.config().root)
+        # The layout depends on the folder alone; no need to parse kale.yaml again for it.
+        return WorkLayout(Path(self._required_root()))
 
     def shard_ref(self, shard_id: str) -> ShardRef:
         config = self.config()

@@ -351,6 +351,35 @@ def measure_filter(sizes: BenchSizes) -> Measure:
     return _measure(name, ratio, "ratio", ">=", 0.5, details, limited)
 
 
+def measure_filter_accuracy(sizes: BenchSizes) -> list[Measure]:
+    """Sentence-level precision and recall of the whole filter (rules + classifier) on labelled captions: the
+    dev set's `eval` split (templates the classifier was not trained on, written by whoever tunes the filter)
+    and, separately, the held-out set (written independently; only aggregate numbers are reported)."""
+    from kale_assets.filter_training import DEV_CORPUS, HELDOUT_CORPUS, evaluate_file
+
+    out: list[Measure] = []
+    sets = [("dev", DEV_CORPUS, "eval")]
+    if sizes.mode != "smoke":  # the smoke run checks the harness in seconds; it never reads the held-out set
+        sets.append(("heldout", HELDOUT_CORPUS, None))
+    for label, path, split in sets:
+        for metric in ("recall", "precision"):
+            name = f"filter_{label}_{metric}"
+            if not path.is_file():
+                out.append(_skipped(name, "fraction", ">=", 0.95, f"{path} not found"))
+                continue
+            if metric == "recall":
+                result = evaluate_file(path, split)
+            details = {k: result[k] for k in ("sentences", "leaks", "removed", "true_positives", "false_positives",
+                                              "false_negatives", "precision", "recall", "removed_by_kind",
+                                              "removals_by_detector", "rules_version")}
+            details["set"] = f"{path.relative_to(DEV_CORPUS.parents[2])}" + (f" (split {split})" if split else "")
+            missed = "; ".join(f"{k} {v}" for k, v in result["removed_by_kind"].items())
+            out.append(_measure(name, result[metric], "fraction", ">=", 0.95, details,
+                                f"{result['true_positives']} of {result['leaks']} leaks removed, "
+                                f"{result['false_positives']} non-leaks removed; removed per kind: {missed}"))
+    return out
+
+
 # ================================================================================ 4. parallel ingest
 _THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "POLARS_MAX_THREADS",
                 "NUMEXPR_NUM_THREADS", "RAYON_NUM_THREADS")
@@ -1167,7 +1196,7 @@ def _run_measures(root: Path, models: Path, sizes: BenchSizes, only: Sequence[st
         build_tiny_models(models)
         _log(f"tiny models ready in {time.perf_counter() - t0:.1f} s")
     steps: list[tuple[str, Callable[[], Measure | list[Measure]]]] = [
-        ("filter", lambda: measure_filter(sizes)),
+        ("filter", lambda: [measure_filter(sizes), *measure_filter_accuracy(sizes)]),
         ("ingest", lambda: measure_ingest(root, sizes)),
         ("dagster", lambda: measure_dagster_overhead(root, sizes)),
         ("stage", lambda: measure_stage_overhead(root, models, sizes)),

@@ -17,6 +17,7 @@ stored (`StageOutput.discard_progress`).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import queue
 import shutil
@@ -29,10 +30,17 @@ from pathlib import Path
 import polars as pl
 from PIL import Image
 
+from kale_assets.faults import failpoint
 from kale_assets.generation import GenerationEngine, GenerationRequest, GenerationResult
-from kale_assets.io_utils import atomic_write_json
-from kale_assets.prompts import AltTextBudget, fusion_messages, prompt_hash, student_messages, teacher_messages
-from kale_assets.shard_io import ShardRef, open_images, write_parquet_atomic
+from kale_assets.io_utils import atomic_write_bytes, atomic_write_json, sha256_bytes
+from kale_assets.prompts import (
+    AltTextBudget,
+    fusion_messages,
+    prompt_hash,
+    student_messages,
+    teacher_messages,
+)
+from kale_assets.shard_io import ShardRef, open_images
 
 CAPTION_COLUMNS = {
     "uid": pl.Utf8, "key": pl.Utf8, "shard": pl.Utf8, "pool": pl.Utf8, "caption": pl.Utf8,
@@ -111,6 +119,7 @@ def _collect(
             results = engine.generate(requests)
             if progress:
                 progress.save(chunk_path, results)
+                failpoint("stage:after_chunk")
         for item, result in zip(chunk, results, strict=True):
             reason = _rejection_reason(result)
             if reason is not None:
@@ -142,7 +151,13 @@ def _collect(
 
 
 class _Progress:
-    """The per-partition folder of finished chunks (see the module docstring)."""
+    """The per-partition folder of finished chunks (see the module docstring).
+
+    A chunk is ``chunk-<index>-<key>.parquet`` plus a ``.json`` sidecar written after it, holding the chunk's
+    sha256, the fingerprint and the request ids. A chunk is reused only when all of these still hold and its
+    rows have the progress schema; anything else (an edited or truncated file, another engine build, rows
+    of other requests) is deleted and generated again.
+    """
 
     def __init__(self, root: Path, fingerprint: str):
         self.root = root
@@ -155,6 +170,8 @@ class _Progress:
             "format": PROGRESS_FORMAT, "stage": stage, "pool": pool, "chunk_size": chunk_size, "prompt_hash": p_hash,
             "engine": engine.name, "engine_version": engine.version, "model_id": engine.model_id,
             "model_revision": engine.model_revision, "spec": engine.spec.cache_key(),
+            # Library versions, device and dtype change the numbers a model produces.
+            "runtime": engine.runtime,
         })
         marker = root / "fingerprint.json"
         if root.exists():
@@ -180,27 +197,51 @@ class _Progress:
 
     def load(self, path: Path, requests: list[GenerationRequest]) -> list[GenerationResult] | None:
         prefix = path.name.rsplit("-", 1)[0]
-        for stale in self.root.glob(f"{prefix}-*.parquet"):
-            if stale != path:
+        for stale in self.root.glob(f"{prefix}-*"):
+            if stale not in (path, path.with_suffix(".json")):
                 stale.unlink()
-        if not path.exists():
-            return None
-        try:
-            frame = pl.read_parquet(path)
-        except (OSError, pl.exceptions.PolarsError):
-            path.unlink()  # unreadable: generate this chunk again
-            return None
-        if frame["request_id"].to_list() != [r.request_id for r in requests]:
-            path.unlink()
+        frame = self._verified(path, requests)
+        if frame is None:
+            for leftover in (path, path.with_suffix(".json")):
+                leftover.unlink(missing_ok=True)
             return None
         return [GenerationResult(row["request_id"], row["text"], row["error"], int(row["prompt_tokens"]),
                                  int(row["output_tokens"])) for row in frame.iter_rows(named=True)]
+
+    def _verified(self, path: Path, requests: list[GenerationRequest]) -> pl.DataFrame | None:
+        sidecar = path.with_suffix(".json")
+        try:
+            meta = json.loads(sidecar.read_text())
+            data = path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        ids = [r.request_id for r in requests]
+        if meta.get("sha256") != sha256_bytes(data) or meta.get("fingerprint") != self.fingerprint \
+                or meta.get("request_ids") != ids:
+            return None
+        try:
+            frame = pl.read_parquet(io.BytesIO(data))
+        except (OSError, pl.exceptions.PolarsError):
+            return None
+        if dict(frame.schema) != PROGRESS_COLUMNS or frame["request_id"].to_list() != ids:
+            return None
+        # Every result is either text or an error, never both nor neither, and counts are not negative.
+        consistent = frame.select(
+            ((pl.col("text").is_null() != pl.col("error").is_null())
+             & (pl.col("prompt_tokens") >= 0) & (pl.col("output_tokens") >= 0)).all()).item()
+        return frame if consistent else None
 
     def save(self, path: Path, results: list[GenerationResult]) -> None:
         frame = pl.DataFrame([{"request_id": r.request_id, "text": r.text, "error": r.error,
                                "prompt_tokens": r.prompt_tokens, "output_tokens": r.output_tokens}
                               for r in results], schema=PROGRESS_COLUMNS)
-        write_parquet_atomic(frame, path)
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        data = buffer.getvalue()
+        atomic_write_bytes(path, data)
+        # Written second: a chunk without its sidecar is incomplete and is generated again.
+        atomic_write_json(path.with_suffix(".json"), {"sha256": sha256_bytes(data), "fingerprint": self.fingerprint,
+                                                     "request_ids": [r.request_id for r in results]})
 
 
 def _sha256_json(obj) -> str:
@@ -302,14 +343,15 @@ def _image_requests(
     storage_options: dict | None,
 ) -> Iterator[_Pending]:
     rows_by_member = {row["member"]: row for row in manifest.iter_rows(named=True)}
-    seen: set[str] = set()
-    for member, image in open_images(ref, rows_by_member.keys(), storage_options=storage_options):
-        seen.add(member)
+
+    # A member validated at ingest but gone or undecodable now (source rewritten or truncated since) is a
+    # rejected sample with its reason, and the shard still completes.
+    def unavailable(member: str, reason: str) -> None:
+        missing.append(_rejected_row(rows_by_member[member], "image_unavailable", reason, stage))
+
+    for member, image in open_images(ref, rows_by_member.keys(), storage_options=storage_options,
+                                     on_unavailable=unavailable):
         yield build(rows_by_member[member], image)
-    # A member validated at ingest but gone now (source rewritten, truncated since) is recorded, not lost.
-    for member, row in rows_by_member.items():
-        if member not in seen:
-            missing.append(_rejected_row(row, "image_unavailable", f"{member} not readable from {ref.tar_url}", stage))
 
 
 def run_teacher(
@@ -351,14 +393,37 @@ def run_fusion(
     dense: pl.DataFrame, manifest: pl.DataFrame, engine: GenerationEngine, budget: AltTextBudget, *,
     pool: str = "stage1", chunk_size: int = 128, on_progress=None, progress_dir: str | Path | None = None,
 ) -> StageOutput:
-    """fused_captions: the LLM merges each dense caption with its (sanitised, budgeted) alt-text."""
-    joined = dense.select("uid", "caption").join(manifest.select("uid", "key", "shard", "alt_text"), on="uid",
-                                                 how="inner")
+    """fused_captions: the LLM merges each dense caption with its (sanitised, budgeted) alt-text.
 
-    def pending() -> Iterator[_Pending]:
-        for row in joined.sort("key").iter_rows(named=True):
-            alt, truncated = budget.apply(row["alt_text"])
-            yield _Pending(row, GenerationRequest(row["uid"], fusion_messages(row["caption"], alt)), truncated)
-
-    return _collect(pending(), engine, stage="fused_captions", pool=pool, chunk_size=chunk_size,
-                    late_rejected=[], n_input=len(dense), on_progress=on_progress, progress_dir=progress_dir)
+    A sample with no alt-text left after sanitising has nothing to merge: its dense caption becomes the fused
+    caption as it is, without an LLM call (and without the LLM's chance to garble it), keeping the teacher's
+    provenance, and ``knowledge_augmented`` is false on that row (true on every LLM-fused row).
+    """
+    joined = dense.select("uid", "caption", "model_id", "model_revision", "engine", "engine_version",
+                          "prompt_hash").join(manifest.select("uid", "key", "shard", "alt_text"), on="uid", how="inner")
+    to_fuse: list[_Pending] = []
+    copied: list[dict] = []
+    for row in joined.sort("key").iter_rows(named=True):
+        alt, truncated = budget.apply(row["alt_text"])
+        if alt.strip():
+            # The dense caption may have read text off the image: it is untrusted too.
+            messages = fusion_messages(budget.sanitize(row["caption"]), alt)
+            to_fuse.append(_Pending(row, GenerationRequest(row["uid"], messages), truncated))
+        else:
+            copied.append({"uid": row["uid"], "key": row["key"], "shard": row["shard"], "pool": pool,
+                           "caption": row["caption"], "model_id": row["model_id"],
+                           "model_revision": row["model_revision"], "engine": row["engine"],
+                           "engine_version": row["engine_version"], "prompt_hash": row["prompt_hash"],
+                           "prompt_tokens": 0, "output_tokens": 0, "alt_text_truncated": False,
+                           "knowledge_augmented": False})
+    out = _collect(iter(to_fuse), engine, stage="fused_captions", pool=pool, chunk_size=chunk_size,
+                   late_rejected=[], n_input=len(dense) - len(copied), on_progress=on_progress,
+                   progress_dir=progress_dir)
+    if copied and on_progress:
+        on_progress(len(copied))
+    fused = out.captions.with_columns(pl.lit(True).alias("knowledge_augmented"))
+    kept = pl.DataFrame(copied, schema={**CAPTION_COLUMNS, "knowledge_augmented": pl.Boolean})
+    out.captions = pl.concat([fused, kept], how="vertical").sort("key")
+    out.n_input = len(dense)
+    out.check_accounting()
+    return out

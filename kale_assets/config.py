@@ -9,6 +9,7 @@ model preset is a configuration change only: the same code runs the `tiny` model
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -68,12 +69,18 @@ class Preset:
     fusion: ModelSpec
     student: StudentSpec
     student_generation: ModelSpec  # model_id is filled in with the trained checkpoint at run time
+    # One alt-text token budget for the student, in training and at stage 2 (and for fusion's prompt).
     alt_text_max_tokens: int = 64
     # Names shown on the dataset card (Table 1 "captioner size" uses measured parameter counts).
     teacher_label: str = ""
     fusion_label: str = ""
     student_label: str = ""
     tiny: bool = False
+
+    def __post_init__(self):
+        if self.student.train.max_alt_text_tokens != self.alt_text_max_tokens:
+            raise ValueError(f"preset {self.name}: the student trains with a {self.student.train.max_alt_text_tokens}"
+                             f"-token alt-text budget but stage 2 cuts at {self.alt_text_max_tokens}")
 
 
 def tiny_preset(models_dir: str | Path) -> Preset:
@@ -82,7 +89,8 @@ def tiny_preset(models_dir: str | Path) -> Preset:
     paths = tiny_model_paths(models_dir)
     # Random weights: greedy decoding would loop on one token and every caption would be dropped as
     # degenerate; seeded top-k sampling gives varied (meaningless) text that reaches the final shards.
-    sampling = SamplingSpec(max_new_tokens=48, do_sample=True, temperature=1.0, top_k=40, seed=0)
+    sampling = SamplingSpec(max_new_tokens=48, min_new_tokens=8, do_sample=True, temperature=1.0, top_k=40, seed=0)
+    alt_budget = 48
     return Preset(
         name="tiny",
         teacher=ModelSpec(str(paths.teacher), batch_size=8, sampling=sampling),
@@ -92,11 +100,12 @@ def tiny_preset(models_dir: str | Path) -> Preset:
             vision_tower_id=str(paths.student_vision),
             language_model_id=str(paths.student_lm),
             base_vlm_id=str(paths.student_vlm),
-            train=TrainSpec(epochs=2, batch_size=8, learning_rate=1e-3, eval_every_steps=5,
-                            max_target_tokens=96, agreement_samples=8, agreement_max_new_tokens=24),
+            train=TrainSpec(epochs=2, global_batch_size=8, micro_batch_size=8, data_streams=4, learning_rate=1e-3,
+                            eval_every_steps=5, max_target_tokens=96, max_alt_text_tokens=alt_budget,
+                            agreement_samples=8, agreement_max_new_tokens=24),
         ),
         student_generation=ModelSpec("", batch_size=8, sampling=replace(sampling, seed=2)),
-        alt_text_max_tokens=48,
+        alt_text_max_tokens=alt_budget,
         teacher_label="tiny Idefics3 (random weights)",
         fusion_label="tiny Mistral (random weights)",
         student_label="tiny CLIP + Qwen2 LLaVA (random weights)",
@@ -104,31 +113,84 @@ def tiny_preset(models_dir: str | Path) -> Preset:
     )
 
 
+def _paper_student(alt_budget: int) -> StudentSpec:
+    """The paper's student (arXiv 2411.07461, section 2.2) and our training settings for it.
+
+    From the paper: LLaVA-style, DFN ViT-H vision encoder with position embeddings resized to 490x490, a Qwen
+    ~1.5B LM (the paper writes "Qwen1.5-1.5B" citing the Qwen2 report; no such checkpoint exists, so we take
+    Qwen2.5-1.5B, the LM its section 3.1 names). The paper gives no training hyper-parameters for the student:
+    every number in TrainSpec below is ours. Batch 80 and peak LR 5e-5 are borrowed from the paper's downstream
+    evaluation VLM (section 3.1), which is a different model.
+    """
+    from kale_assets.model_pins import PINS
+
+    repos = ("apple/DFN5B-CLIP-ViT-H-14-378", "Qwen/Qwen2.5-1.5B", "HuggingFaceTB/SmolVLM-Instruct")
+    return StudentSpec(
+        recipe="llava_compose",
+        vision_tower_id="apple/DFN5B-CLIP-ViT-H-14-378",
+        vision_tower_format="open_clip",  # converted to a CLIPVisionModel at 490 px, squash resize
+        language_model_id="Qwen/Qwen2.5-1.5B",
+        # the finetune_vlm route: an existing ~2B VLM (Idefics3 architecture, served by vLLM too)
+        base_vlm_id="HuggingFaceTB/SmolVLM-Instruct",
+        image_size=490,
+        revisions={r: PINS[r].revision for r in repos if PINS[r].revision},
+        train=TrainSpec(
+            epochs=1, global_batch_size=80, micro_batch_size=10, learning_rate=5e-5, warmup_ratio=0.03,
+            weight_decay=0.0, eval_every_steps=500, max_target_tokens=256, max_alt_text_tokens=alt_budget,
+            data_streams=16, num_workers=2, num_processes=0, checkpoint_every_steps=500, keep_checkpoints=2,
+        ),
+    )
+
+
 def kale_paper_preset() -> Preset:
-    """The paper's models. CogVLM ships custom code: it needs ``trust_remote_code`` as an explicit opt-in."""
+    """The paper's models. CogVLM ships custom code: it needs ``trust_remote_code`` as an explicit opt-in.
+
+    CogVLM has no processor or chat template on the hub; its tokenizer is Vicuna's and its prompt is
+    "Question: ... Answer:". The `cogvlm` engine (kale_assets/cogvlm.py) handles both.
+    """
+    from kale_assets.model_pins import revision
+
     greedy = SamplingSpec(max_new_tokens=256, do_sample=False, repetition_penalty=1.05)
+    alt_budget = 96
     return Preset(
         name="kale-paper",
-        teacher=ModelSpec("THUDM/cogvlm-chat-hf", batch_size=16, sampling=greedy, params_billions=17.6),
-        fusion=ModelSpec("mistralai/Mistral-7B-Instruct-v0.2", batch_size=32, sampling=greedy, params_billions=7.2),
-        student=StudentSpec(
-            recipe="llava_compose",
-            vision_tower_id="apple/DFN5B-CLIP-ViT-H-14-378",
-            language_model_id="Qwen/Qwen2.5-1.5B",
-            # the finetune_vlm route: an existing ~2B VLM (Idefics3 architecture, served by vLLM too)
-            base_vlm_id="HuggingFaceTB/SmolVLM-Instruct",
-            image_size=490,
-            train=TrainSpec(epochs=1, batch_size=80, learning_rate=5e-5, eval_every_steps=500),
-        ),
+        teacher=ModelSpec("THUDM/cogvlm-chat-hf", revision=revision("THUDM/cogvlm-chat-hf"), engine="cogvlm",
+                          batch_size=16, sampling=greedy, params_billions=17.6),
+        fusion=ModelSpec("mistralai/Mistral-7B-Instruct-v0.2", revision=revision("mistralai/Mistral-7B-Instruct-v0.2"),
+                         batch_size=32, sampling=greedy, params_billions=7.2),
+        student=_paper_student(alt_budget),
         student_generation=ModelSpec("", batch_size=64, sampling=greedy),
-        alt_text_max_tokens=96,
+        alt_text_max_tokens=alt_budget,
         teacher_label="CogVLM-17B",
         fusion_label="Mistral-7B-Instruct-v0.2",
         student_label="DFN ViT-H + Qwen2.5-1.5B (LLaVA-style)",
     )
 
 
-PRESETS = ("tiny", "kale-paper")
+def kale_qwen_vl_preset() -> Preset:
+    """The paper's pipeline with a teacher vLLM serves natively: Qwen2.5-VL-7B-Instruct (our choice, not the
+    paper's). Its processor and chat template are on the hub, so no remote code is needed anywhere."""
+    from kale_assets.model_pins import revision
+
+    greedy = SamplingSpec(max_new_tokens=256, do_sample=False, repetition_penalty=1.05)
+    paper = kale_paper_preset()
+    return replace(
+        paper,
+        name="kale-qwen-vl",
+        teacher=ModelSpec("Qwen/Qwen2.5-VL-7B-Instruct", revision=revision("Qwen/Qwen2.5-VL-7B-Instruct"),
+                          engine="vllm", batch_size=32, sampling=greedy, params_billions=8.3),
+        fusion=replace(paper.fusion, engine="vllm"),
+        teacher_label="Qwen2.5-VL-7B-Instruct",
+    )
+
+
+def preset_by_name(name: str, models_dir: str | Path) -> Preset:
+    if name == "tiny":
+        return tiny_preset(models_dir)
+    return {"kale-paper": kale_paper_preset, "kale-qwen-vl": kale_qwen_vl_preset}[name]()
+
+
+PRESETS = ("tiny", "kale-paper", "kale-qwen-vl")
 # The generation roles an engine can be chosen for; "student" is stage-2 captioning by the trained student.
 ENGINE_ROLES = ("teacher", "fusion", "student")
 
@@ -178,8 +240,19 @@ class PipelineConfig:
     # Generation engine per role ("teacher", "fusion", "student"): "transformers" or "vllm"; a role not
     # listed keeps the preset's engine (transformers).
     engines: dict = field(default_factory=dict)
+    # A sample whose alt-text is empty or whitespace: "caption" (the paper captions every image; fusion then
+    # keeps the dense caption and the row is marked not knowledge-augmented) or "reject" (missing_alt_text).
+    empty_alt_text: str = "caption"
+    # A generation stage whose engine rejects more than this share of its input fails its blocking check:
+    # that many per-request failures point at a broken engine or prompt, not at bad samples.
+    max_generation_reject_share: float = 0.02
 
     def __post_init__(self):
+        # Absolute paths, so kale.yaml means the same thing read from any folder; URLs stay as they are.
+        for name in ("workdir", "source", "models_dir", "rules_path"):
+            object.__setattr__(self, name, _absolute(getattr(self, name)))
+        if self.empty_alt_text not in EMPTY_ALT_TEXT_POLICIES:
+            raise ValueError(f"empty_alt_text must be one of {EMPTY_ALT_TEXT_POLICIES}, got {self.empty_alt_text!r}")
         if self.student_recipe not in (None, "llava_compose", "finetune_vlm"):
             raise ValueError(f"student_recipe must be llava_compose or finetune_vlm, got {self.student_recipe!r}")
         if self.preset not in PRESETS:
@@ -188,6 +261,8 @@ class PipelineConfig:
         if unknown:
             raise ValueError(f"trust_remote_code takes roles teacher/fusion/student, got {sorted(unknown)}")
         _validate_engines(self.engines)
+        if not 0.0 <= self.max_generation_reject_share <= 1.0:
+            raise ValueError(f"max_generation_reject_share must be in [0, 1], got {self.max_generation_reject_share}")
 
     @property
     def root(self) -> Path:
@@ -198,7 +273,7 @@ class PipelineConfig:
         return Path(self.models_dir) if self.models_dir else self.root / "models"
 
     def resolve_preset(self) -> Preset:
-        preset = tiny_preset(self.models_root) if self.preset == "tiny" else kale_paper_preset()
+        preset = preset_by_name(self.preset, self.models_root)
         trc = set(self.trust_remote_code)
         if self.student_recipe and self.student_recipe != preset.student.recipe:
             label = preset.student_label if self.student_recipe == "llava_compose" else \
@@ -241,4 +316,23 @@ class PipelineConfig:
         data["trust_remote_code"] = tuple(data.get("trust_remote_code", ()))
         data["engines"] = dict(data.get("engines") or {})
         data["workdir"] = str(workdir)
+        # A hand-written kale.yaml may hold relative paths: they are relative to the work folder, not to
+        # wherever the reader runs.
+        for name in ("source", "models_dir", "rules_path"):
+            if data.get(name) is not None:
+                data[name] = _absolute(data[name], base=Path(workdir))
         return cls(pool_rule=PoolRule(**rule), **data)
+
+
+EMPTY_ALT_TEXT_POLICIES = ("caption", "reject")
+
+
+def _absolute(value: str | None, base: Path | None = None) -> str | None:
+    """A local path made absolute (against ``base``, else the current folder); URLs and None unchanged."""
+    if value is None or "://" in str(value):
+        return value
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = (base if base is not None else Path.cwd()) / path
+    # abspath, not resolve(): a user's symlinked folder keeps the name they gave it.
+    return os.path.abspath(path)

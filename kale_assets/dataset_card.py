@@ -66,6 +66,8 @@ class CardNumbers:
     input_samples: int
     rejected_by_stage_reason: dict[str, int] = field(default_factory=dict)
     removals_by_rule: dict[str, int] = field(default_factory=dict)
+    # per rule or detector (`classifier:<kind>`): a few removed sentences, so a user can audit the filter
+    removal_samples: dict[str, list[str]] = field(default_factory=dict)
     rules_version: str = ""
     tiny_preset: bool = False
 
@@ -77,22 +79,28 @@ def compute_card(final_paths: list[str], rejected_paths: list[str], *, captioner
 
     Returns the numbers and the caption-length counts (words, count) for the histogram.
     """
-    rows = pl.scan_parquet(final_paths) if final_paths else None
+    # Shards finalized before rows carried `knowledge_augmented` read it as null (counted by overlap alone).
+    rows = pl.scan_parquet(final_paths, missing_columns="insert", extra_columns="ignore") if final_paths else None
     if rows is not None:
+        flagged = "knowledge_augmented" in rows.collect_schema().names()
+        # A row whose sample had no alt-text says so itself (knowledge_augmented false): never counted.
+        flag = pl.col("knowledge_augmented").fill_null(True) if flagged else pl.lit(True)
         per_row = rows.select(
             pl.col("pool"),
             pl.col("caption").str.split(" ").list.len().alias("words"),
-            knowledge_augmented_expr().alias("knowledge_augmented"),
+            (knowledge_augmented_expr() & flag).alias("knowledge_augmented"),
         )
         totals = per_row.select(pl.len().alias("samples"), pl.col("words").mean(),
                                 pl.col("knowledge_augmented").mean()).collect().row(0, named=True)
         by_pool = {p: int(n) for p, n in per_row.group_by("pool").len().sort("pool").collect().iter_rows()}
         lengths = per_row.group_by("words").len().sort("words").collect()
-        removals = (rows.select(pl.col("removed_sentences").explode().struct.field("rule")).drop_nulls()
-                    .group_by("rule").len().sort("rule").collect())
+        removed = rows.select(pl.col("removed_sentences").explode().struct.unnest()).drop_nulls("rule")
+        removals = removed.group_by("rule").len().sort("rule").collect()
+        samples = _removal_samples(removed)
     else:
         totals = {"samples": 0, "words": 0.0, "knowledge_augmented": 0.0}
         by_pool, lengths, removals = {}, pl.DataFrame(schema={"words": pl.UInt32, "len": pl.UInt32}), None
+        samples = {}
     rejected = (pl.scan_parquet(rejected_paths).group_by("stage", "reason").len().sort("stage", "reason").collect()
                 if rejected_paths else None)
     rejected_counts = {f"{s}:{r}": int(n) for s, r, n in rejected.iter_rows()} if rejected is not None else {}
@@ -105,9 +113,22 @@ def compute_card(final_paths: list[str], rejected_paths: list[str], *, captioner
         input_samples=int(totals["samples"]) + sum(rejected_counts.values()),
         rejected_by_stage_reason=rejected_counts,
         removals_by_rule={r: int(n) for r, n in removals.iter_rows()} if removals is not None else {},
-        rules_version=rules_version, tiny_preset=tiny,
+        removal_samples=samples, rules_version=rules_version, tiny_preset=tiny,
     )
     return card, lengths
+
+
+REMOVAL_SAMPLES_PER_RULE = 5
+
+
+def _removal_samples(removed: pl.LazyFrame, k: int = REMOVAL_SAMPLES_PER_RULE) -> dict[str, list[str]]:
+    """Up to k distinct removed sentences per rule/detector, picked by a fixed hash (a stable pseudo-random
+    sample, not the first rows of the first shard)."""
+    picked = (removed.select("rule", "text").unique()
+              .with_columns(pl.col("text").hash(seed=20261130).alias("h"))
+              .sort("rule", "h").group_by("rule", maintain_order=True).head(k)
+              .group_by("rule", maintain_order=True).agg("text").collect())
+    return {r: list(texts) for r, texts in picked.iter_rows()}
 
 
 def _fmt_params(n: int | None) -> str:
@@ -138,6 +159,11 @@ def histogram_png(lengths: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
+def _md_escape(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split()).replace("`", "'").replace("|", "/")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def render_markdown(card: CardNumbers, histogram_file: str) -> str:
     ours_size = (f"{_fmt_params(card.stage1_captioner_params)} (stage 1) -> "
                  f"{_fmt_params(card.stage2_captioner_params)} (stage 2)")
@@ -161,17 +187,63 @@ def render_markdown(card: CardNumbers, histogram_file: str) -> str:
         "", f"## Sentence removals by rule (rules {card.rules_version})", "", "| rule | sentences removed |", "|---|---|",
     ]
     lines += [f"| {r} | {n} |" for r, n in card.removals_by_rule.items()] or ["| (none) | 0 |"]
+    if card.removal_samples:
+        lines += ["", "### Removed sentences, a sample per rule or detector", "",
+                  "`classifier:<kind>` is the learned stage (kale_assets/leak_classifier.py); every other name is a "
+                  "rule in the rules file. Re-filter with `kale filter-captions` after changing either.", ""]
+        for rule, texts in card.removal_samples.items():
+            lines.append(f"- **{rule}**: " + " · ".join(f"`{_md_escape(t)}`" for t in texts))
     lines += ["", "## Rejected samples by stage and reason", "", "| stage:reason | samples |", "|---|---|"]
     lines += [f"| {r} | {n} |" for r, n in card.rejected_by_stage_reason.items()] or ["| (none) | 0 |"]
     lines += ["", "## Caption length", "", f"![caption length histogram]({histogram_file})", ""]
     return "\n".join(lines)
 
 
+# Hugging Face size_categories buckets (upper bounds, exclusive).
+_SIZE_CATEGORIES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+                    (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"),
+                    (10_000_000_000, "1B<n<10B")]
+# Where the final shards lie relative to the work folder, the folder a published dataset repo mirrors.
+FINAL_DATA_FILES = "kale_shards/*.parquet"
+CARD_LICENSE = "apache-2.0"  # the license BLIP3-KALE's captions are released under; images stay with their owners
+
+
+def size_category(n: int) -> str:
+    return next((label for bound, label in _SIZE_CATEGORIES if n < bound), "n>1T")
+
+
+def card_data(card: CardNumbers, data_files: str = FINAL_DATA_FILES, license_id: str = CARD_LICENSE):
+    """The YAML header of the Hugging Face dataset card (huggingface_hub's `DatasetCardData`)."""
+    from huggingface_hub import DatasetCardData
+
+    tags = ["image-captioning", "synthetic-captions", "knowledge-augmented", "blip3-kale", "datacomp", "dagster"]
+    return DatasetCardData(
+        license=license_id,
+        task_categories=["image-to-text"],
+        language=["en"],
+        size_categories=[size_category(card.samples)],
+        pretty_name="KALE captions (tiny preset, random-weight models)" if card.tiny_preset else "KALE captions",
+        tags=tags + (["tiny-preset"] if card.tiny_preset else []),
+        configs=[{"config_name": "default", "data_files": [{"split": "train", "path": data_files}]}],
+    )
+
+
+def render_card(card: CardNumbers, histogram_file: str, data_files: str = FINAL_DATA_FILES):
+    """The dataset card as huggingface_hub's `DatasetCard`: YAML header plus the markdown body."""
+    from huggingface_hub import DatasetCard
+
+    body = render_markdown(card, histogram_file)
+    note = (f"Rows: parquet files matched by `{data_files}` relative to the work folder (one per shard, a "
+            "`caption` column plus provenance per row); rejected samples live in their own folder. Method: "
+            "BLIP3-KALE, arXiv [2411.07461](https://arxiv.org/abs/2411.07461).")
+    return DatasetCard(f"---\n{card_data(card, data_files).to_yaml()}\n---\n\n{body}\n{note}\n")
+
+
 def write_card(card: CardNumbers, lengths: pl.DataFrame, out_dir: str | Path) -> dict[str, str]:
     out = Path(out_dir)
     png = histogram_png(lengths)
     atomic_write_bytes(out / "caption_length_hist.png", png)
-    atomic_write_text(out / "README.md", render_markdown(card, "caption_length_hist.png"))
+    atomic_write_text(out / "README.md", str(render_card(card, "caption_length_hist.png")))
     atomic_write_text(out / "card.json", json.dumps(asdict(card), indent=2, sort_keys=True) + "\n")
     return {"readme": str(out / "README.md"), "histogram": str(out / "caption_length_hist.png"),
             "json": str(out / "card.json"), "histogram_b64": base64.b64encode(png).decode()}

@@ -19,7 +19,7 @@ from kale_assets.defs.assets.kale_dataset_card import kale_dataset_card
 from kale_assets.defs.assets.kale_shards import kale_shards
 from kale_assets.defs.assets.stage1_captions import stage1_captions
 from kale_assets.defs.assets.stage2_captions import stage2_captions
-from kale_assets.defs.resources import KaleResource
+from kale_assets.defs.resources import KaleResource, s3_resource_from_environment
 from kale_assets.defs.schedules import build_backfill_schedule
 from kale_assets.defs.sensors import (
     PLAN_ASSETS,
@@ -27,6 +27,7 @@ from kale_assets.defs.sensors import (
     build_rules_change_sensor,
     build_shard_discovery_sensor,
 )
+from kale_assets.defs.table_schemas import with_column_schemas
 
 ASSETS = [datacomp_shards, stage1_captions, fused_captions, distilled_captioner, stage2_captions, kale_shards,
           kale_dataset_card]
@@ -75,12 +76,15 @@ SCHEDULES = [build_backfill_schedule(shard_repair_job)]
 
 
 def build_definitions() -> Definitions:
+    # One S3Resource (dagster-aws) for S3: assets take it as `s3` for boto3 clients, and KaleResource derives
+    # the s3fs options for s3:// shard sources from the same construction. Its settings come from the
+    # environment when a step runs (see defs/resources.py), so loading this module needs no AWS variables.
     return Definitions(
-        assets=ASSETS,
+        assets=with_column_schemas(ASSETS),
         jobs=JOBS,
         sensors=SENSORS,
         schedules=SCHEDULES,
-        resources={"kale": KaleResource()},
+        resources={"kale": KaleResource(), "s3": s3_resource_from_environment()},
     )
 
 

@@ -31,6 +31,7 @@ import hashlib
 import io
 import json
 import random
+import re
 import struct
 import tarfile
 import zlib
@@ -43,7 +44,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kale_assets.shard_io import write_bytes_atomic, write_parquet_atomic
 
-__all__ = ["HOSTILE_EXPECTED", "PARQUET_SCHEMA", "demo_key", "write_demo_shards"]
+__all__ = ["HOSTILE_EXPECTED", "PARQUET_SCHEMA", "demo_key", "remove_stale_shards", "write_demo_shards"]
 
 _MTIME = 1_700_000_000  # fixed tar mtime
 _START_TIME = 1_700_000_000.0
@@ -71,7 +72,7 @@ HOSTILE_EXPECTED: dict[str, str] = {
     "random_bytes": "corrupt_image",
     "txt_not_utf8": "alt_text_not_utf8",
     "txt_missing_caption_in_parquet": "kept",
-    "no_alt_text_anywhere": "missing_alt_text",
+    "no_alt_text_anywhere": "kept",  # captioned from the image alone; "missing_alt_text" with empty_alt_text="reject"
     "tiny_2x2": "image_too_small",
     "unsafe_dotdot": "unsafe_member_name",
     "symlink_image": "unsafe_member_name",
@@ -616,6 +617,25 @@ def write_demo_shards(
         write_bytes_atomic(_stats(shard, df), out / f"{stem}_stats.json")
         tars.append(tar_path)
     return tars
+
+
+_DEMO_FILE = re.compile(r"^(\d{8})(\.tar|\.parquet|_stats\.json)$")
+
+
+def remove_stale_shards(out_dir: str | Path, *, keep: int) -> list[str]:
+    """Remove the shard files (``SSSSSSSS.tar``/``.parquet``/``_stats.json``) of shards ``>= keep`` from a demo
+    folder, so a demo with fewer shards than an earlier one into the same folder reads only its own shards.
+    Returns the removed shard ids, sorted. Other files are left alone."""
+    out = Path(out_dir)
+    removed: set[str] = set()
+    if not out.is_dir():
+        return []
+    for path in out.iterdir():
+        match = _DEMO_FILE.match(path.name)
+        if match and int(match.group(1)) >= keep and path.is_file():
+            path.unlink()
+            removed.add(match.group(1))
+    return sorted(removed)
 
 
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - convenience CLI

@@ -40,8 +40,17 @@ than ``min_words`` words) and ``degenerate_repetition`` (a repetition loop or ra
 low unique-token ratio over the caption's last ``window_tokens`` tokens, all of them when it is shorter).
 Thresholds live in the rules file.
 
+The learned stage (rules file section ``classifier``, :mod:`kale_assets.leak_classifier`): after the rules,
+every kept sentence that matches the classifier's screen (leak vocabulary and punctuation) and is not about
+visible text (a quote, or the ``visible_text_guard``: "a sign reads ...", "a worksheet lists ...", which also
+exempts a sentence from the ``skip_quoted`` keyword rules) is scored with the row's alt-text as context; a
+leak is removed as ``classifier:<kind>``.  It catches phrasings of the same kinds of leak that no rule was
+written for (instruction echo, meta commentary, input references, uncertainty hedges, assistant chatter,
+format residue).
+
 A caption from which nothing is removed comes back byte-identical; otherwise the kept sentences are joined
-with single spaces.  The rules' identity is ``version`` plus the sha256 of the rules file's bytes.
+with single spaces.  The rules' identity is ``version`` plus ``sha256``: the sha256 of the rules file's
+bytes, or with a classifier the sha256 over that digest and the weights file's digest.
 
 Speed: :func:`filter_frame` makes one polars pass over the caption column, two expressions side by side on
 the thread pool: the rules' alternation (a superset pre-screen costing about one raw ``str.contains``
@@ -73,6 +82,8 @@ from pathlib import Path
 
 import polars as pl
 import yaml
+
+from kale_assets.leak_classifier import LeakClassifier, alt_words, load_classifier
 
 __all__ = [
     "DEFAULT_RULES_PATH",
@@ -135,13 +146,38 @@ class CaptionRules:
 
 
 @dataclass(frozen=True)
+class ClassifierStage:
+    """The learned leak classifier and the screen that picks the sentences it scores.
+
+    Only sentences that the rules kept and that ``screen`` matches are scored; a flagged sentence is removed
+    and recorded as ``classifier:<kind>``.  ``screen`` is in the Python/Rust common subset so it joins the
+    polars pre-screen of whole captions (``^`` = start of a sentence there, ``$`` is not allowed).
+    """
+
+    model: LeakClassifier = field(repr=False)
+    weights_path: str
+    screen_pattern: str
+    screen: re.Pattern = field(repr=False, compare=False)
+    threshold: float
+    # sentences about text visible in the image (a quote, or an object with a reading verb) are never scored
+    guard: re.Pattern | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        return f"classifier {self.model.version} (threshold {self.threshold})"
+
+
+@dataclass(frozen=True)
 class RuleSet:
     version: str
-    sha256: str  # hex sha256 of the rules file bytes (the `rules_hash` of every output row)
+    # the `rules_hash` of every output row: sha256 of the rules file bytes, and with a classifier, sha256 over
+    # those bytes and the weights file's bytes (so retraining re-triggers the rules-change sensor too)
+    sha256: str
     path: str
     sentence_rules: tuple[SentenceRule, ...] = ()
     caption_rules: CaptionRules = field(default_factory=CaptionRules)
     prescreen_pattern: str | None = field(default=None, repr=False)  # polars regex over whole captions
+    classifier: ClassifierStage | None = None  # the learned stage after the rules (None: rules only)
     # derived in __post_init__
     _caption_strip: tuple[SentenceRule, ...] = field(init=False, repr=False, compare=False)
     _sentence_strip: tuple[SentenceRule, ...] = field(init=False, repr=False, compare=False)
@@ -163,7 +199,8 @@ class RuleSet:
 
 
 _RULE_KEYS = {"name", "pattern", "action", "description", "scope", "case_sensitive", "skip_quoted", "enabled"}
-_TOP_KEYS = {"version", "sentence_rules", "caption_rules"}
+_TOP_KEYS = {"version", "sentence_rules", "caption_rules", "classifier"}
+_CLASSIFIER_KEYS = {"enabled", "weights", "threshold", "screen", "visible_text_guard"}
 _CAPTION_KEYS = {"min_words", "degenerate_repetition"}
 _DEGENERATE_KEYS = {"enabled", "window_tokens", "min_tokens", "min_unique_ratio"}
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -206,8 +243,63 @@ def load_rules(path: str | os.PathLike | None = None) -> RuleSet:
         rules.append(rule)
     caption_rules = _parse_caption_rules(doc.get("caption_rules"), where)
     prescreen = _build_prescreen([r for r in rules if r.enabled and r.polars_ok])
+    classifier = _parse_classifier(doc.get("classifier"), p, where)
+    if classifier is not None:
+        sha = hashlib.sha256(f"{sha}\n{classifier.model.digest}\n".encode()).hexdigest()
     return RuleSet(version=version.strip(), sha256=sha, path=str(p), sentence_rules=tuple(rules),
-                   caption_rules=caption_rules, prescreen_pattern=prescreen)
+                   caption_rules=caption_rules, prescreen_pattern=prescreen, classifier=classifier)
+
+
+def _parse_classifier(raw, rules_path: Path, where: str) -> ClassifierStage | None:
+    """The ``classifier:`` section.  ``weights`` is relative to the rules file's folder; a copy of the rules
+    file elsewhere (tests, a work folder) falls back to the shipped folder for a relative path."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: 'classifier' must be a mapping")
+    unknown = set(raw) - _CLASSIFIER_KEYS
+    if unknown:
+        raise ValueError(f"{where}: classifier: unknown key(s) {sorted(unknown)}")
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ValueError(f"{where}: classifier.enabled must be true or false")
+    if not enabled:
+        return None
+    weights = raw.get("weights")
+    if not isinstance(weights, str) or not weights:
+        raise ValueError(f"{where}: classifier.weights must be a path to a safetensors file")
+    wp = Path(weights)
+    if not wp.is_absolute():
+        local = rules_path.parent / wp
+        wp = local if local.is_file() else DEFAULT_RULES_PATH.parent / wp
+    if not wp.is_file():
+        raise ValueError(f"{where}: classifier.weights {weights!r} not found (looked for {wp})")
+    model = load_classifier(wp)
+    threshold = raw.get("threshold", model.threshold)
+    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0.0 < threshold < 1.0:
+        raise ValueError(f"{where}: classifier.threshold must be a number in (0, 1)")
+    screen = raw.get("screen")
+    if isinstance(screen, list) and screen and all(isinstance(x, str) and x for x in screen):
+        screen = "|".join(f"(?:{x})" for x in screen)
+    if not isinstance(screen, str) or not screen or "$" in screen.replace("\\$", ""):
+        raise ValueError(f"{where}: classifier.screen must be a regex or list of regexes without '$'")
+    try:
+        regex = re.compile(screen, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"{where}: classifier.screen: invalid regex: {exc}") from exc
+    if not _polars_compiles(_prescreen_part(screen)):
+        raise ValueError(f"{where}: classifier.screen must also compile in polars (Rust regex)")
+    guard = raw.get("visible_text_guard")
+    if isinstance(guard, list) and guard and all(isinstance(x, str) and x for x in guard):
+        guard = "|".join(f"(?:{x})" for x in guard)
+    if guard is not None and not isinstance(guard, str):
+        raise ValueError(f"{where}: classifier.visible_text_guard must be a regex or list of regexes")
+    try:
+        guard_re = re.compile(guard, re.IGNORECASE) if guard else None
+    except re.error as exc:
+        raise ValueError(f"{where}: classifier.visible_text_guard: invalid regex: {exc}") from exc
+    return ClassifierStage(model=model, weights_path=str(wp), screen_pattern=screen, screen=regex,
+                           threshold=float(threshold), guard=guard_re)
 
 
 def _parse_rule(raw, index: int, where: str) -> SentenceRule:
@@ -597,11 +689,19 @@ def _dropping_rule(sentence: str, rules: RuleSet, hits: frozenset[str] | None = 
     (or None: every drop rule is checked).
     """
     quoted: list[tuple[int, int]] | None = None
+    guard = rules.classifier.guard if rules.classifier is not None else None
+    guarded: bool | None = None
     for rule in rules._sentence_drop:
         if hits is not None and rule.name not in hits:
             continue
         if rule.regex.search(sentence) is None:
             continue
+        if rule.skip_quoted and guard is not None:
+            # the keyword rules skip visible text: a quote (below) or a sign/screen/worksheet that reads it
+            if guarded is None:
+                guarded = guard.search(sentence) is not None
+            if guarded:
+                continue
         if rule.skip_quoted:
             if quoted is None:
                 quoted = _quoted_spans(sentence)
@@ -644,17 +744,62 @@ def _caption_drop_reason(text: str, cr: CaptionRules) -> str | None:
     return None
 
 
-def filter_caption(text: str | None, rules: RuleSet) -> FilterOutcome:
-    """Apply the rules to one caption.
+def filter_caption(text: str | None, rules: RuleSet, alt_text: str | None = None) -> FilterOutcome:
+    """Apply the rules (and the classifier, given the row's ``alt_text`` as context) to one caption.
 
     ``None`` or blank text is dropped as ``empty``.  A caption with no removals comes back unchanged
     (byte-identical) unless a caption-level drop applies; otherwise kept sentences are joined with single
     spaces.
     """
-    return _filter_captions([text], rules, vectorised=False)[0]
+    return _filter_captions([text], rules, vectorised=False, alt_texts=[alt_text])[0]
 
 
-def _filter_captions(texts: list[str | None], rules: RuleSet, vectorised: bool = True) -> list[FilterOutcome]:
+def _search_many(regex: re.Pattern, texts: list[str]) -> list[bool]:
+    """``regex.search(t) is not None`` for each text: one polars pass (Rust regex runs a big alternation of
+    words far faster than Python's re), Python for the few texts with a dialect-gap character."""
+    if len(texts) < 16:
+        return [regex.search(t) is not None for t in texts]
+    s = pl.Series("s", texts, dtype=pl.String)
+    flags = pl.DataFrame({"s": s}).select(
+        pl.col("s").str.contains("(?i)" + regex.pattern).alias("hit"),
+        pl.col("s").str.contains(_dialect_gap_class()).alias("gap"),
+    )
+    out = flags.get_column("hit").to_list()
+    for i in flags.get_column("gap").arg_true().to_list():
+        out[i] = regex.search(texts[i]) is not None
+    return out
+
+
+def _classify(results: list[tuple[str | None, list[Removal]]], owner: list[int], alt_texts: list[str | None],
+              stage: ClassifierStage) -> None:
+    """The learned stage, in place: each sentence the rules kept and the screen picks is scored; a leak is
+    removed and recorded as ``classifier:<kind>``."""
+    live = [j for j, (cur, _) in enumerate(results) if cur is not None]
+    texts = [results[j][0] for j in live]
+    screened = _search_many(stage.screen, texts)
+    live = [j for j, hit in zip(live, screened, strict=True) if hit]
+    if stage.guard is not None and live:
+        texts = [results[j][0] for j in live]
+        guarded = _search_many(stage.guard, texts)
+        live = [j for j, t, g in zip(live, texts, guarded, strict=True) if not g and not _quoted_spans(t)]
+    picked = live
+    if not picked:
+        return
+    alts: dict[int, frozenset[str]] = {}
+    for j in picked:
+        if owner[j] not in alts:
+            alts[owner[j]] = alt_words(alt_texts[owner[j]])
+    probs = stage.model.probabilities([results[j][0] for j in picked], [alts[owner[j]] for j in picked])
+    leak = 1.0 - probs[:, 0]
+    kinds = probs[:, 1:].argmax(axis=1) + 1
+    for j, p, k in zip(picked, leak.tolist(), kinds.tolist(), strict=True):
+        if p >= stage.threshold:
+            cur, removals = results[j]
+            results[j] = (None, [*removals, Removal(cur, f"classifier:{stage.model.classes[k]}")])
+
+
+def _filter_captions(texts: list[str | None], rules: RuleSet, vectorised: bool = True,
+                     alt_texts: list[str | None] | None = None) -> list[FilterOutcome]:
     """filter_caption over many captions.  With ``vectorised``, polars passes over all their sentences tell
     which rules can match which sentence (and, after spans were cut, which drop rules can match what is
     left), Python runs only those, and the caption-level checks run over all captions at once (same
@@ -706,6 +851,9 @@ def _filter_captions(texts: list[str | None], rules: RuleSet, vectorised: bool =
             if name is not None:
                 results[j][1].append(Removal(current, name))
                 results[j] = (None, results[j][1])
+    if rules.classifier is not None:
+        owner = [i for i, ss in enumerate(sentences) for _ in ss]
+        _classify(results, owner, alt_texts if alt_texts is not None else [None] * len(texts), rules.classifier)
     cleaned_texts: list[str | None] = []
     all_removals: list[list[Removal]] = []
     k = 0
@@ -748,7 +896,7 @@ def _rule_hits(sentences: list[str], rules: RuleSet) -> list[frozenset[str] | No
     if not sentences:
         return out
     s = pl.Series("s", sentences, dtype=pl.String)
-    idx = s.str.contains(_screen_pattern(rules)).arg_true()
+    idx = s.str.contains(_rules_screen_pattern(rules)).arg_true()
     if not len(idx):
         return out
     col = pl.col("s")
@@ -831,11 +979,19 @@ def _dialect_gap_class() -> str:
     return r"(?-i:[^\x00-\x1b\x20-\x7f])"
 
 
-def _screen_pattern(rules: RuleSet) -> str:
-    """The rules' alternation plus the dialect-gap class: the rows and sentences it matches take the exact
-    per-sentence Python path."""
+def _rules_screen_pattern(rules: RuleSet) -> str:
+    """The rules' alternation plus the dialect-gap class: the sentences it matches get per-rule tests."""
     gap = _dialect_gap_class()
     return f"{rules.prescreen_pattern}|{gap}" if rules.prescreen_pattern else gap
+
+
+def _screen_pattern(rules: RuleSet) -> str:
+    """_rules_screen_pattern plus the classifier's screen: the rows it matches take the exact per-sentence
+    Python path."""
+    base = _rules_screen_pattern(rules)
+    if rules.classifier is None:
+        return base
+    return f"{base}|(?:{_prescreen_part(rules.classifier.screen_pattern)})"
 
 
 def _caption_screen_pattern(rules: RuleSet) -> str:
@@ -923,12 +1079,14 @@ def _screen(raw: pl.Series, rules: RuleSet) -> pl.DataFrame:
     )
 
 
-def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption") -> pl.DataFrame:
+def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption",
+                 alt_text_col: str | None = "alt_text") -> pl.DataFrame:
     """Filter the caption column of a frame; same rows, same order, all input columns.
 
     The caption column is replaced by the cleaned caption (null when dropped) and ``caption_raw``
     (the input caption), ``removed_sentences`` (list of {text, rule}) and ``drop_reason`` (null when kept)
-    are added (replaced if present).
+    are added (replaced if present).  When the frame has ``alt_text_col`` (the fusion input of the row),
+    the classifier uses it as context.
     """
     if caption_col not in df.columns:
         raise ValueError(f"filter_frame: no column {caption_col!r} (columns: {df.columns})")
@@ -973,7 +1131,10 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption")
                 out_caption.append(None)
                 out_reason.append(reason)
         idx = idx.filter(rule_rows).to_list()
-        outcomes = _filter_captions(texts.filter(rule_rows).to_list(), rules)
+        alts = None
+        if alt_text_col is not None and alt_text_col in df.columns and rules.classifier is not None:
+            alts = df.get_column(alt_text_col).cast(pl.String).gather(idx).to_list()
+        outcomes = _filter_captions(texts.filter(rule_rows).to_list(), rules, alt_texts=alts)
         out_idx += idx
         out_caption += [o.caption for o in outcomes]
         out_reason += [o.drop_reason for o in outcomes]
@@ -1043,7 +1204,8 @@ def filter_file(in_path: str, out_path: str, rules: RuleSet | None = None) -> di
     missing = [c for c in ("uid", "caption") if c not in df.columns]
     if missing:
         raise ValueError(f"{in_path}: missing required column(s) {missing} (has {df.columns})")
-    filtered = filter_frame(df.select("uid", "caption"), rules, caption_col="caption")
+    context = ["alt_text"] if "alt_text" in df.columns else []  # the classifier's context, when the file has it
+    filtered = filter_frame(df.select("uid", "caption", *context), rules, caption_col="caption")
     out = filtered.select(
         "uid", "caption", "drop_reason", "removed_sentences",
         pl.lit(rules.version, dtype=pl.String).alias("rules_version"),

@@ -16,7 +16,7 @@ FINAL_COLUMNS = [
     "uid", "key", "shard", "pool", "url", "alt_text", "caption", "caption_model_id", "caption_model_revision",
     "teacher_model_id", "teacher_model_revision", "fusion_model_id", "fusion_model_revision",
     "student_model_id", "student_model_revision", "engine", "engine_version", "prompt_hash",
-    "rules_version", "rules_hash", "removed_sentences", "caption_raw",
+    "rules_version", "rules_hash", "removed_sentences", "caption_raw", "knowledge_augmented",
 ]
 
 
@@ -30,6 +30,15 @@ class Lineage:
     fusion_model_revision: str
     student_model_id: str | None = None
     student_model_revision: str | None = None
+
+
+def _knowledge_augmented(captions: pl.DataFrame) -> pl.Expr:
+    """Whether a row's caption could carry alt-text knowledge: fusion says so per row (a sample without
+    alt-text keeps its dense caption); the student saw the alt-text when there was one."""
+    has_alt_text = pl.col("alt_text").fill_null("").str.strip_chars() != ""
+    if "knowledge_augmented" in captions.columns:
+        return (pl.col("knowledge_augmented").fill_null(True) & has_alt_text).alias("knowledge_augmented")
+    return has_alt_text.alias("knowledge_augmented")
 
 
 @dataclass
@@ -58,6 +67,7 @@ def assemble_final_shard(
     rows = (
         kept.join(manifest.select("uid", "url", "alt_text"), on="uid", how="left")
         .with_columns(
+            _knowledge_augmented(kept),
             pl.col("model_id").alias("caption_model_id"),
             pl.col("model_revision").alias("caption_model_revision"),
             pl.lit(lineage.teacher_model_id).alias("teacher_model_id"),

@@ -31,6 +31,8 @@ class SamplingSpec:
     """Decoding settings. Greedy unless ``do_sample``; sampling is seeded per batch so a re-run is identical."""
 
     max_new_tokens: int = 128
+    # End-of-sequence is blocked before this many new tokens (random-weight models otherwise stop at once).
+    min_new_tokens: int = 0
     do_sample: bool = False
     temperature: float = 1.0
     top_p: float = 1.0
@@ -80,12 +82,16 @@ class GenerationEngine(Protocol):
     model_revision: str
     num_parameters: int
     spec: ModelSpec
+    # Library versions, device, dtype: what besides the model decides its outputs (in progress fingerprints).
+    runtime: dict
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]: ...
 
     def count_tokens(self, text: str) -> int: ...
 
     def truncate_to_tokens(self, text: str, max_tokens: int) -> str: ...
+
+    def special_token_strings(self) -> tuple[str, ...]: ...
 
 
 def resolve_revision(spec: ModelSpec) -> str:
@@ -158,6 +164,9 @@ class TransformersEngine:
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         dtype = {"auto": torch.bfloat16 if self.device == "cuda" else torch.float32,
                  "float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[spec.dtype]
+        # What, besides the model, decides the numbers (progress chunks of another build are not reused).
+        self.runtime = {"torch": torch.__version__, "transformers": self.version, "device": self.device,
+                        "dtype": str(dtype)}
         load_kwargs = dict(revision=spec.revision, trust_remote_code=spec.trust_remote_code)
         self.prompts = ChatPrompts(spec)
         self.is_multimodal = self.prompts.is_multimodal
@@ -188,6 +197,12 @@ class TransformersEngine:
     def truncate_to_tokens(self, text: str, max_tokens: int) -> str:
         return self.prompts.truncate_to_tokens(text, max_tokens)
 
+    # -- alt-text sanitising: the model's own special/added tokens (kale_assets.prompts.AltTextBudget) --
+    def special_token_strings(self) -> tuple[str, ...]:
+        from kale_assets.prompts import model_special_tokens
+
+        return model_special_tokens(self.prompts.tokenizer)
+
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         results: list[GenerationResult] = []
         batch_size = max(1, self.spec.batch_size)
@@ -196,6 +211,12 @@ class TransformersEngine:
         return results
 
     def _generate_isolating_failures(self, batch: list[GenerationRequest]) -> list[GenerationResult]:
+        """Generate a batch; a request-shaped failure is isolated to its request, anything else fails loudly.
+
+        Only per-request causes become rejected rows: a prompt the processor refuses (ValueError, TypeError,
+        KeyError), an over-long prompt. A RuntimeError (CUDA out-of-memory, a device-side assert, a broken
+        kernel) says nothing about one request, so it raises `EngineFailure` and the step is retried.
+        """
         prepared: list[tuple[GenerationRequest, str]] = []
         failed: dict[str, GenerationResult] = {}
         for request in batch:
@@ -210,10 +231,14 @@ class TransformersEngine:
             try:
                 for result in self._generate_batch(prepared):
                     outputs[result.request_id] = result
-            except (RuntimeError, ValueError) as err:
+            except RuntimeError as err:
+                raise EngineFailure(f"{self.name} engine ({self.model_id}) failed on a batch of {len(prepared)} "
+                                    f"on {self.device}: {type(err).__name__}: {err}") from err
+            except (ValueError, TypeError, KeyError) as err:
                 if len(prepared) == 1:
                     request = prepared[0][0]
-                    outputs[request.request_id] = GenerationResult(request.request_id, None, f"generation_error: {err}")
+                    outputs[request.request_id] = GenerationResult(request.request_id, None,
+                                                                    f"request_error: {type(err).__name__}: {err}")
                 else:
                     # One bad request must not sink its batch-mates: retry one by one to find it.
                     log.warning("batch of %d failed (%s); retrying requests one by one", len(prepared), err)
@@ -253,17 +278,18 @@ class TransformersEngine:
         inputs = inputs.to(self.device)
         gen_kwargs: dict[str, Any] = dict(
             max_new_tokens=sampling.max_new_tokens,
-            do_sample=sampling.do_sample,
+            do_sample=False,
             pad_token_id=self.tokenizer.pad_token_id,
         )
         if sampling.do_sample:
-            gen_kwargs.update(temperature=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k)
+            seeds = [request_seed(sampling.seed, req.request_id) for req, _ in prepared]
+            gen_kwargs["logits_processor"] = per_request_sampling(sampling, seeds, input_width)
         if sampling.repetition_penalty != 1.0:
             gen_kwargs["repetition_penalty"] = sampling.repetition_penalty
+        if sampling.min_new_tokens:
+            gen_kwargs["min_new_tokens"] = sampling.min_new_tokens
         if sampling.no_repeat_ngram_size:
             gen_kwargs["no_repeat_ngram_size"] = sampling.no_repeat_ngram_size
-        # Seed from the batch's own ids: the same batch gives the same text on a re-run, whatever ran before.
-        torch.manual_seed(_batch_seed(sampling.seed, [req.request_id for req, _ in prepared]))
         with torch.inference_mode():
             output_ids = self.model.generate(**inputs, **gen_kwargs)
         new_tokens = output_ids[:, input_width:]
@@ -282,9 +308,86 @@ def request_seed(seed: int, request_id: str) -> int:
     return int.from_bytes(digest[:4], "little") & 0x7FFF_FFFF
 
 
-def _batch_seed(seed: int, request_ids: list[str]) -> int:
-    digest = hashlib.sha256(f"{seed}|{'|'.join(request_ids)}".encode()).digest()
-    return int.from_bytes(digest[:8], "little") & 0x7FFF_FFFF_FFFF_FFFF
+class EngineFailure(RuntimeError):
+    """The engine cannot serve at all (out of memory, device error, dead worker): the step fails and is retried.
+
+    Never turned into rejected rows: a rejection must name something wrong with one request.
+    """
+
+
+_MASK64 = (1 << 64) - 1
+
+
+def _signed64(value: int) -> int:
+    value &= _MASK64
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+# splitmix64 constants (Steele et al.), as signed int64 so torch can hold them.
+_GOLDEN = _signed64(0x9E3779B97F4A7C15)
+_MIX1 = _signed64(0xBF58476D1CE4E5B9)
+_MIX2 = _signed64(0x94D049BB133111EB)
+
+
+def _shr(x, bits: int):
+    # torch's >> on int64 is arithmetic; masking makes it the logical shift splitmix64 needs.
+    return (x >> bits) & ((1 << (64 - bits)) - 1)
+
+
+def counter_uniforms(seeds, step: int, vocab: int):
+    """Uniforms in (0, 1) that depend only on (seed, step, token id): a counter-based generator.
+
+    Each row's noise comes from its own request seed, so a request samples the same tokens whichever
+    requests share its batch, on any device, without a per-row generator object.
+    """
+    import torch
+
+    tokens = torch.arange(vocab, device=seeds.device, dtype=torch.int64)
+    step_term = torch.full((), step + 1, dtype=torch.int64, device=seeds.device) * _MIX2
+    x = seeds[:, None] * _GOLDEN + step_term + tokens[None, :] * _MIX1
+    x = (x ^ _shr(x, 30)) * _MIX1
+    x = (x ^ _shr(x, 27)) * _MIX2
+    x = x ^ _shr(x, 31)
+    mantissa = _shr(x, 11).to(torch.float64)
+    return ((mantissa + 0.5) / float(1 << 53)).to(torch.float32)
+
+
+class _GumbelPerRequest:
+    """Sampling by the Gumbel-max trick with per-request noise; ``generate`` then decodes greedily.
+
+    argmax(log softmax(scores) + Gumbel noise) is an exact sample from softmax(scores), so this is the same
+    distribution as multinomial sampling after the same warpers, without a batch-wide random state.
+    """
+
+    def __init__(self, seeds: list[int], input_width: int):
+        self.seeds = seeds
+        self.input_width = input_width
+        self._seeds_tensor = None
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        if self._seeds_tensor is None or self._seeds_tensor.device != scores.device:
+            self._seeds_tensor = torch.tensor(self.seeds, dtype=torch.int64, device=scores.device)
+        step = input_ids.shape[1] - self.input_width
+        uniforms = counter_uniforms(self._seeds_tensor, step, scores.shape[-1])
+        gumbel = -torch.log(-torch.log(uniforms))
+        return torch.log_softmax(scores.float(), dim=-1) + gumbel
+
+
+def per_request_sampling(sampling: SamplingSpec, seeds: list[int], input_width: int):
+    """Logits processors for seeded top-k / top-p / temperature sampling that is independent of batch-mates."""
+    from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+
+    processors = []
+    if sampling.temperature != 1.0:
+        processors.append(TemperatureLogitsWarper(sampling.temperature))
+    if sampling.top_k:
+        processors.append(TopKLogitsWarper(sampling.top_k))
+    if sampling.top_p < 1.0:
+        processors.append(TopPLogitsWarper(sampling.top_p))
+    processors.append(_GumbelPerRequest(seeds, input_width))
+    return LogitsProcessorList(processors)
 
 
 def _eos_ids(generation_config, tokenizer) -> set[int]:

@@ -5,7 +5,10 @@ so any wording change is visible in the data.
 
 Alt-text is untrusted web text. It only ever appears inside an ``<alt_text>`` block, with anything that
 looks like one of our delimiters, a chat-role marker or a control character neutralised first, and
-the instructions say that the block is data. It is also cut to a token budget before it is embedded, so
+the instructions say that the block is data. The chat-role markers are a fixed list plus every special and
+added token of the serving model's own tokenizer (`model_special_tokens`): Idefics3's ``<image>`` and
+``<fake_token_around_image>``, Llama-3's ``<|eot_id|>``, Qwen's ``<|vision_start|>``, ... would otherwise
+reach the model as control ids. It is also cut to a token budget before it is embedded, so
 one very long alt-text cannot crowd the caption out of the context window.
 """
 
@@ -15,9 +18,10 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-PROMPT_VERSION = "2026.11.1"
+# 2026.11.2: alt-text is also stripped of the serving model's own special and added tokens.
+PROMPT_VERSION = "2026.11.2"
 
 TEACHER_INSTRUCTION = (
     "Describe this image in detail. Mention the main subjects, their attributes and positions, the setting, "
@@ -77,26 +81,82 @@ _ROLE_MARKERS = re.compile(
 _WHITESPACE = re.compile(r"\s+")
 
 
-def sanitize_untrusted(text: str | None) -> str:
-    """Make web text safe to embed between our delimiters: no delimiter or role tags, no control chars."""
+def model_special_tokens(tokenizer) -> tuple[str, ...]:
+    """Every special and added token string of a tokenizer (or of a processor's tokenizer).
+
+    Special tokens (``all_special_tokens``, the extra/additional special tokens) and added tokens
+    (``get_added_vocab``, ``added_tokens_decoder``) are matched as literal text before the model's
+    tokenization, so any of them in alt-text would become a control id. Whitespace-only added tokens are
+    left out: the sanitiser collapses whitespace anyway.
+    """
+    tokenizer = getattr(tokenizer, "tokenizer", tokenizer)  # a processor holds its tokenizer
+    found: set[str] = set(tokenizer.all_special_tokens)
+    for attr in ("extra_special_tokens", "additional_special_tokens"):
+        # transformers 5 renamed additional_special_tokens; either may be a list or a name -> token mapping
+        extra = getattr(tokenizer, attr, None) or ()
+        found.update(str(t) for t in (extra.values() if isinstance(extra, dict) else extra))
+    found.update(tokenizer.get_added_vocab())
+    found.update(str(getattr(t, "content", t)) for t in tokenizer.added_tokens_decoder.values())
+    return tuple(sorted(t for t in found if t.strip()))
+
+
+def special_token_pattern(tokens: tuple[str, ...] | list[str]) -> re.Pattern | None:
+    """One regex for a model's token strings, longest first (``<|im_start|>`` before ``<|im``).
+
+    Markup-like tokens (with ``<>[]|``) match in any case, as the fixed markers do: no real text is lost
+    that way. Word-like added tokens match exactly as the tokenizer would.
+    """
+    if not tokens:
+        return None
+    parts = [f"(?i:{re.escape(t)})" if re.search(r"[<>\[\]|]", t) else re.escape(t)
+             for t in sorted(set(tokens), key=lambda t: (-len(t), t))]
+    return re.compile("|".join(parts))
+
+
+def sanitize_untrusted(text: str | None, special_tokens: re.Pattern | None = None) -> str:
+    """Make web text safe to embed between our delimiters: no delimiter or role tags, no control chars,
+    and none of the serving model's own tokens (``special_tokens``, from `special_token_pattern`)."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
     text = _DELIMITER_TAG.sub(" ", text)
     text = _ROLE_MARKERS.sub(" ", text)
+    if special_tokens is not None:
+        # Replaced by a space, never by nothing: removing one token must not join its neighbours into another.
+        text = special_tokens.sub(" ", text)
     return _WHITESPACE.sub(" ", text).strip()
 
 
 @dataclass(frozen=True)
 class AltTextBudget:
-    """Cuts sanitised alt-text to ``max_tokens`` of the stage model's own tokenizer."""
+    """Cuts sanitised alt-text to ``max_tokens`` of the stage model's own tokenizer.
+
+    ``special_tokens``: the serving model's special and added token strings (`model_special_tokens`),
+    stripped from the alt-text besides the fixed markers; `for_engine` reads them from the engine.
+    """
 
     max_tokens: int
     truncate: Callable[[str, int], str]
+    special_tokens: tuple[str, ...] = ()
+    _pattern: re.Pattern | None = field(init=False, repr=False, compare=False, default=None)
+
+    def __post_init__(self):
+        object.__setattr__(self, "special_tokens", tuple(self.special_tokens))
+        object.__setattr__(self, "_pattern", special_token_pattern(self.special_tokens))
+
+    @classmethod
+    def for_engine(cls, max_tokens: int, engine) -> AltTextBudget:
+        """The budget of a generation engine: its tokenizer cuts, its own tokens are stripped."""
+        return cls(max_tokens, engine.truncate_to_tokens, engine.special_token_strings())
+
+    def sanitize(self, text: str | None) -> str:
+        """`sanitize_untrusted` with this model's tokens, without the cut (for other untrusted text, such as
+        a dense caption that read text off the image)."""
+        return sanitize_untrusted(text, self._pattern)
 
     def apply(self, alt_text: str | None) -> tuple[str, bool]:
-        clean = sanitize_untrusted(alt_text)
+        clean = sanitize_untrusted(alt_text, self._pattern)
         cut = self.truncate(clean, self.max_tokens)
         return cut, cut != clean
 

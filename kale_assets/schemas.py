@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pandera.polars as pa
 import polars as pl
 
@@ -56,6 +58,8 @@ class CaptionSchema(pa.DataFrameModel):
     prompt_tokens: pl.Int32 = pa.Field(ge=0)
     output_tokens: pl.Int32 = pa.Field(ge=0)
     alt_text_truncated: bool
+    # fused_captions only: false where the sample had no alt-text and the dense caption was kept as it is
+    knowledge_augmented: Optional[bool]
 
     class Config:
         strict = False
@@ -85,6 +89,8 @@ class FinalShardSchema(pa.DataFrameModel):
     rules_version: str
     rules_hash: str
     removed_sentences: pl.List(pl.Struct({"text": pl.Utf8, "rule": pl.Utf8}))
+    # false where the caption could not carry alt-text knowledge (the sample had no alt-text)
+    knowledge_augmented: bool
 
     class Config:
         strict = False

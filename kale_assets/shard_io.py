@@ -54,7 +54,8 @@ Checks run in this order and the first failing one is recorded (one row per inpu
 ``alt_text_not_utf8``   the ``.txt`` member is not valid UTF-8 (no fallback: the member is
                         there but broken).
 ``missing_alt_text``    no non-empty alt-text in ``.txt``, parquet ``caption``/``text`` or
-                        .json ``caption``.
+                        .json ``caption``, with ``empty_alt_text="reject"``; by default
+                        (``"caption"``) such a sample is kept with an empty alt-text.
 ``image_too_large``     the image member is bigger than ``max_member_bytes`` or its header
                         declares more than ``max_pixels`` pixels (checked before decoding,
                         so a decompression bomb never allocates its pixels).
@@ -95,17 +96,16 @@ Decisions
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import io
 import json
 import logging
-import os
 import re
 import tarfile
-import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,6 +114,8 @@ import fsspec
 import numpy as np
 import polars as pl
 from PIL import Image, ImageOps
+
+from kale_assets.io_utils import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +200,10 @@ try:  # pragma: no cover - optional compression modules
     _TAR_READ_ERRORS += (lzma.LZMAError,)
 except ImportError:  # pragma: no cover
     pass
+# A damaged archive (truncated, bad compression) as opposed to the store failing to deliver bytes: only these
+# make a requested image unavailable; any other OSError is an I/O failure that must fail the step.
+_ARCHIVE_DATA_ERRORS: tuple[type[BaseException], ...] = tuple(
+    e for e in _TAR_READ_ERRORS if e is not OSError) + (gzip.BadGzipFile,)
 
 
 class ShardIOError(RuntimeError):
@@ -654,8 +660,15 @@ def read_shard(
     max_pixels: int = 40_000_000,
     storage_options: dict | None = None,
     max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES,
+    empty_alt_text: str = "caption",
 ) -> ShardReadResult:
-    """Validate every input sample of a shard; see the module docstring for the rules."""
+    """Validate every input sample of a shard; see the module docstring for the rules.
+
+    ``empty_alt_text``: "caption" keeps a sample without alt-text (its image is still captioned, as in the
+    paper), "reject" rejects it as ``missing_alt_text``.
+    """
+    if empty_alt_text not in ("caption", "reject"):
+        raise ValueError(f"empty_alt_text must be 'caption' or 'reject', got {empty_alt_text!r}")
     shard = ref.shard_id
     warnings: list[str] = []
     index = _read_parquet_index(ref, storage_options, warnings)
@@ -745,7 +758,7 @@ def read_shard(
         if not alt and meta_json is not None:
             cap = meta_json.get("caption")
             alt = normalize_alt_text(cap if isinstance(cap, str) else None)
-        if not alt:
+        if not alt and empty_alt_text == "reject":
             reject(key, uid, "missing_alt_text", "no non-empty alt-text in .txt, parquet or json")
             return
         too_big_meta = [m for m in members if m.ext == "json" and m.data is None and m.size > max_member_bytes]
@@ -851,64 +864,92 @@ def open_images(
     storage_options: dict | None = None,
     max_pixels: int = 40_000_000,
     max_member_bytes: int = DEFAULT_MAX_MEMBER_BYTES,
+    on_unavailable: Callable[[str, str], None] | None = None,
 ) -> Iterator[tuple[str, Image.Image]]:
     """Stream the tar once and yield ``(member, rgb_image)`` for the requested members only,
     in tar order, decoded with ``load_image_bytes_as_rgb`` (as ``read_shard`` validated).
 
     ``members`` are manifest ``member`` values (``name`` or ``name#N``, see the module
     docstring); each is yielded once even if requested twice.  Reading stops as soon as all
-    requested members were yielded.  Raises ``KeyError`` for members not in the tar and
-    ``ShardIOError`` when the tar is broken before all were found or a member no longer
-    decodes.  Pass the same ``max_pixels`` as to ``read_shard``.
+    requested members were yielded.
+
+    A member that cannot be had any more (missing from the tar, unsafe, oversized, no longer decoding,
+    or after the point where the tar is now truncated) is a problem of that sample: with ``on_unavailable``
+    it is reported as ``on_unavailable(member, reason)`` and the others are still yielded; without it,
+    ``KeyError`` (missing) or ``ShardIOError`` is raised.  An I/O error of the store itself (``OSError``
+    other than a damaged archive) always raises: it is not the sample's fault and the step must retry.
     """
     wanted: dict[tuple[str, int], str] = {}
     for label in members:
         wanted.setdefault(_parse_member_request(str(label)), str(label))
     if not wanted:
         return
-    wanted_names = {name for name, _ in wanted}
     remaining = dict(wanted)
-    name_counts: dict[str, int] = defaultdict(int)
+
+    def unavailable(label: str, reason: str) -> None:
+        if on_unavailable is None:
+            raise ShardIOError(reason)
+        on_unavailable(label, reason)
+
     fs, path = _fs(ref.tar_url, storage_options)
     with fs.open(path, "rb") as fh:
         try:
             tf = tarfile.open(fileobj=fh, mode="r|*")
-        except _TAR_READ_ERRORS as e:
-            raise ShardIOError(f"cannot open tar {ref.tar_url}: {e}") from e
+        except _ARCHIVE_DATA_ERRORS as e:
+            for label in list(remaining.values()):
+                unavailable(label, f"cannot open tar {ref.tar_url}: {e}")
+            return
         with tf:
-            while remaining:
-                try:
-                    m = tf.next()
-                except _TAR_READ_ERRORS as e:
-                    raise ShardIOError(f"tar {ref.tar_url} broken at offset {tf.offset}: {e}") from e
-                if m is None:
-                    break
-                if m.isdir():
-                    continue
-                occurrence = name_counts[m.name]
-                name_counts[m.name] += 1
-                if m.name not in wanted_names or (m.name, occurrence) not in remaining:
-                    continue
-                label = remaining.pop((m.name, occurrence))
-                if _unsafe_reason(m) is not None:
-                    raise ShardIOError(f"requested member {label!r} is unsafe: {_unsafe_reason(m)}")
-                if m.size > max_member_bytes:
-                    raise ShardIOError(f"requested member {label!r} is {m.size} bytes > {max_member_bytes}")
-                try:
-                    fobj = tf.extractfile(m)
-                    data = fobj.read() if fobj is not None else b""
-                    if len(data) != m.size:
-                        raise tarfile.ReadError("unexpected end of data")
-                except _TAR_READ_ERRORS as e:
-                    raise ShardIOError(f"member {label!r} of {ref.tar_url} unreadable: {e}") from e
-                try:
-                    img = load_image_bytes_as_rgb(data, max_pixels=max_pixels)
-                except ImageRejectedError as e:
-                    raise ShardIOError(f"member {label!r} of {ref.tar_url} does not decode: {e}") from e
-                yield label, img
+            yield from _requested_images(tf, ref, remaining, unavailable, max_pixels, max_member_bytes)
     if remaining:
         missing = sorted(remaining.values())
-        raise KeyError(f"{len(missing)} member(s) not found in {ref.tar_url}: {missing[:10]}")
+        if on_unavailable is None:
+            raise KeyError(f"{len(missing)} member(s) not found in {ref.tar_url}: {missing[:10]}")
+        for label in missing:
+            on_unavailable(label, f"{label} not found in {ref.tar_url}")
+
+
+def _requested_images(tf, ref: ShardRef, remaining: dict, unavailable, max_pixels: int,
+                      max_member_bytes: int) -> Iterator[tuple[str, Image.Image]]:
+    wanted_names = {name for name, _ in remaining}
+    name_counts: dict[str, int] = defaultdict(int)
+    while remaining:
+        try:
+            m = tf.next()
+        except _ARCHIVE_DATA_ERRORS as e:
+            for label in sorted(remaining.values()):
+                unavailable(label, f"tar {ref.tar_url} broken at offset {tf.offset}: {e}")
+            remaining.clear()
+            return
+        if m is None:
+            return
+        if m.isdir():
+            continue
+        occurrence = name_counts[m.name]
+        name_counts[m.name] += 1
+        if m.name not in wanted_names or (m.name, occurrence) not in remaining:
+            continue
+        label = remaining.pop((m.name, occurrence))
+        if _unsafe_reason(m) is not None:
+            unavailable(label, f"requested member {label!r} is unsafe: {_unsafe_reason(m)}")
+            continue
+        if m.size > max_member_bytes:
+            unavailable(label, f"requested member {label!r} is {m.size} bytes > {max_member_bytes}")
+            continue
+        try:
+            fobj = tf.extractfile(m)
+            data = fobj.read() if fobj is not None else b""
+            if len(data) != m.size:
+                raise tarfile.ReadError("unexpected end of data")
+        except _ARCHIVE_DATA_ERRORS as e:
+            unavailable(label, f"member {label!r} of {ref.tar_url} unreadable: {e}")
+            continue
+        try:
+            img = load_image_bytes_as_rgb(data, max_pixels=max_pixels)
+        except ImageRejectedError as e:
+            unavailable(label, f"member {label!r} of {ref.tar_url} does not decode: {e}")
+            continue
+        yield label, img
 
 
 # --------------------------------------------------------------------------------------
@@ -916,30 +957,13 @@ def open_images(
 # --------------------------------------------------------------------------------------
 
 
-def _atomic_write(path: str | Path, write) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def write_parquet_atomic(df: pl.DataFrame, path: str | Path) -> None:
     """Write ``df`` to a local parquet file atomically: temp file in the same directory,
     fsync, ``os.replace``.  Parent directories are created.  Readers see the old file or the
     complete new one, never a partial file."""
-    _atomic_write(path, lambda fh: df.write_parquet(fh))
+    atomic_write(path, lambda fh: df.write_parquet(fh))
 
 
 def write_bytes_atomic(data: bytes, path: str | Path) -> None:
     """Same guarantees as ``write_parquet_atomic`` for raw bytes."""
-    _atomic_write(path, lambda fh: fh.write(data))
+    atomic_write(path, lambda fh: fh.write(data))

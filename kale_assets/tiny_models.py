@@ -201,6 +201,40 @@ def _build_vision_tower(out: Path, seed: int) -> None:
     _save(model, processor, out)
 
 
+def build_tiny_openclip_tower(out: str | Path, *, seed: int = 0, image_size: int = 64, patch_size: int = 16,
+                              width: int = 128, layers: int = 2, heads: int = 2, embed_dim: int = 64) -> Path:
+    """A random-weight OpenCLIP ViT checkpoint folder in the hub layout of apple/DFN5B-CLIP-ViT-H-14-378
+    (``open_clip_config.json`` + ``open_clip_model.safetensors`` with ``visual.*`` tensors, quick-GELU, squash
+    preprocessing): stands in for DFN ViT-H when the paper's student is composed offline."""
+    from safetensors.torch import save_file
+
+    gen = torch.Generator().manual_seed(seed)
+    grid = image_size // patch_size
+
+    def rand(*shape, scale=0.02):
+        return torch.randn(*shape, generator=gen) * scale
+
+    state = {"class_embedding": rand(width), "positional_embedding": rand(grid * grid + 1, width),
+             "conv1.weight": rand(width, 3, patch_size, patch_size), "ln_pre.weight": 1 + rand(width),
+             "ln_pre.bias": rand(width), "ln_post.weight": 1 + rand(width), "ln_post.bias": rand(width),
+             "proj": rand(width, embed_dim)}
+    for i in range(layers):
+        b = f"transformer.resblocks.{i}."
+        state.update({b + "ln_1.weight": 1 + rand(width), b + "ln_1.bias": rand(width),
+                      b + "ln_2.weight": 1 + rand(width), b + "ln_2.bias": rand(width),
+                      b + "attn.in_proj_weight": rand(3 * width, width), b + "attn.in_proj_bias": rand(3 * width),
+                      b + "attn.out_proj.weight": rand(width, width), b + "attn.out_proj.bias": rand(width),
+                      b + "mlp.c_fc.weight": rand(4 * width, width), b + "mlp.c_fc.bias": rand(4 * width),
+                      b + "mlp.c_proj.weight": rand(width, 4 * width), b + "mlp.c_proj.bias": rand(width)})
+    config = {"model_cfg": {"embed_dim": embed_dim, "quick_gelu": True, "vision_cfg": {
+        "image_size": image_size, "layers": layers, "width": width, "head_width": width // heads,
+        "patch_size": patch_size}}, "preprocess_cfg": {"interpolation": "bicubic", "resize_mode": "squash"}}
+    with atomic_dir(Path(out)) as tmp:
+        save_file({f"visual.{k}": v.contiguous() for k, v in state.items()}, str(tmp / "open_clip_model.safetensors"))
+        (tmp / "open_clip_config.json").write_text(json.dumps(config, indent=1))
+    return Path(out)
+
+
 def _save(model, processor, out: Path) -> None:
     with atomic_dir(out) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)

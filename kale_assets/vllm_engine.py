@@ -51,6 +51,7 @@ from PIL import Image
 
 from kale_assets.generation import (
     ChatPrompts,
+    EngineFailure,
     GenerationRequest,
     GenerationResult,
     ModelSpec,
@@ -74,8 +75,8 @@ LLAVA_ON_CPU_HINT = (
 )
 
 
-class VllmWorkerError(RuntimeError):
-    """The vLLM worker process failed to start, died, or stopped answering."""
+class VllmWorkerError(EngineFailure):
+    """The vLLM worker process failed to start, died, or stopped answering: the step fails and is retried."""
 
 
 class VllmEngine:
@@ -106,6 +107,9 @@ class VllmEngine:
         self.prompts = ChatPrompts(spec, config=config)
         self.is_multimodal = self.prompts.is_multimodal
         self.engine_args = dict(engine_args or {})
+        # What, besides the model, decides the numbers (progress chunks of another build are not reused).
+        self.runtime = {"vllm": self.version, "dtype": spec.dtype,
+                        "engine_args": json.dumps(self.engine_args, sort_keys=True, default=str)}
         self.startup_timeout_s = startup_timeout_s
         self.request_timeout_s = request_timeout_s
         self._num_parameters = _checkpoint_parameter_count(Path(spec.model_id)) or None
@@ -163,6 +167,12 @@ class VllmEngine:
 
     def truncate_to_tokens(self, text: str, max_tokens: int) -> str:
         return self.prompts.truncate_to_tokens(text, max_tokens)
+
+    # -- alt-text sanitising: the model's own special/added tokens (kale_assets.prompts.AltTextBudget) --
+    def special_token_strings(self) -> tuple[str, ...]:
+        from kale_assets.prompts import model_special_tokens
+
+        return model_special_tokens(self.prompts.tokenizer)
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         if not requests:
@@ -236,7 +246,7 @@ def installed_vllm_version() -> str:
 
 def sampling_params(sampling: SamplingSpec) -> dict[str, Any]:
     """`SamplingSpec` as keyword arguments of ``vllm.SamplingParams`` (temperature 0 is greedy)."""
-    params: dict[str, Any] = {"max_tokens": sampling.max_new_tokens,
+    params: dict[str, Any] = {"max_tokens": sampling.max_new_tokens, "min_tokens": sampling.min_new_tokens,
                               "repetition_penalty": sampling.repetition_penalty}
     if sampling.do_sample:
         params.update(temperature=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k)
@@ -501,7 +511,9 @@ def _generate(llm, items: list[dict], sampling: dict, max_model_len: int) -> lis
     if prepared:
         try:
             outputs = _run(llm, prompts, [items[i] for i in prepared], sampling)
-        except (VLLMClientError, ValueError, RuntimeError, TypeError, KeyError, OSError) as err:
+        except (VLLMClientError, ValueError, TypeError, KeyError) as err:
+            # Request-shaped refusals only. RuntimeError / OSError (out of memory, a dead engine core, I/O)
+            # say nothing about one request: they end this worker's call and fail the step, to be retried.
             if len(prepared) == 1:
                 outputs = [_error_result(_request_error(err))]
             else:

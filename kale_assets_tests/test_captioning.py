@@ -99,3 +99,18 @@ def test_prefetched_keeps_order_surfaces_errors_and_stops_with_its_consumer():
     count = len(produced)
     assert not any(t.name == "kale-prefetch" and t.is_alive() for t in threading.enumerate())
     assert len(produced) == count  # the producer stopped with the consumer
+
+
+def test_an_image_gone_since_ingest_is_rejected_and_the_shard_completes(shard, tiny_models_dir):
+    """A tar member that was validated at ingest but cannot be read now is one sample's problem, not the step's."""
+    ref, ingest = shard
+    manifest = ingest.manifest
+    gone = manifest["key"][0]
+    manifest = manifest.with_columns(
+        pl.when(pl.col("key") == gone).then(pl.lit("no-such-member.jpg")).otherwise(pl.col("member")).alias("member"))
+    teacher = build_engine(tiny_preset(tiny_models_dir).teacher)
+    out = run_teacher(ref, manifest, teacher)
+    assert out.n_input == len(out.captions) + len(out.rejected) == len(manifest)
+    row = out.rejected.filter(pl.col("key") == gone).row(0, named=True)
+    assert row["reason"] == "image_unavailable" and "no-such-member.jpg" in row["detail"]
+    assert set(out.captions["key"]) == set(manifest["key"]) - {gone}

@@ -36,7 +36,7 @@ class CountingEngine:
     def __init__(self, inner):
         self.inner = inner
         self.generated: list[str] = []
-        for attr in ("name", "version", "model_id", "model_revision", "num_parameters", "spec"):
+        for attr in ("name", "version", "model_id", "model_revision", "num_parameters", "spec", "runtime"):
             setattr(self, attr, getattr(inner, attr))
 
     def generate(self, requests):
@@ -148,3 +148,39 @@ def test_chunks_whose_inputs_changed_are_generated_again(shard, teacher, fusion,
     assert out.captions.equals(run_fusion(dense, manifest, fusion, wide, chunk_size=CHUNK).captions)
     # the stale chunk files of the narrow budget were replaced, not kept beside the new ones
     assert len(_chunk_files(progress)) == -(-len(dense) // CHUNK)
+
+
+@pytest.mark.parametrize("damage", ["garbage_text", "truncated", "other_ids", "no_sidecar"])
+def test_a_damaged_progress_chunk_is_generated_again_not_reused(shard, teacher, tmp_path, damage):
+    ref, manifest = shard
+    reference = run_teacher(ref, manifest, teacher, chunk_size=CHUNK)
+    progress = tmp_path / "d.progress"
+    with pytest.raises(Interrupted):
+        run_teacher(ref, manifest, teacher, chunk_size=CHUNK, progress_dir=progress, on_progress=stop_after(2))
+    first = progress / _chunk_files(progress)[0]
+    frame = pl.read_parquet(first)
+    if damage == "garbage_text":
+        frame.with_columns(pl.lit("garbage written by someone else").alias("text")).write_parquet(first)
+    elif damage == "truncated":
+        first.write_bytes(first.read_bytes()[: first.stat().st_size // 2])
+    elif damage == "other_ids":
+        frame.with_columns(pl.col("request_id").str.reverse()).write_parquet(first)
+    else:
+        first.with_suffix(".json").unlink()
+    counting = CountingEngine(teacher)
+    out = run_teacher(ref, manifest, counting, chunk_size=CHUNK, progress_dir=progress)
+    # only the damaged chunk is generated again; the intact one is reused
+    assert out.resumed_requests == CHUNK and len(counting.generated) == len(manifest) - CHUNK
+    assert out.captions.equals(reference.captions)
+
+
+def test_progress_of_another_runtime_is_not_reused(shard, teacher, tmp_path):
+    """Library versions, device and dtype are part of the fingerprint: another build's chunks are not mixed in."""
+    ref, manifest = shard
+    progress = tmp_path / "r.progress"
+    with pytest.raises(Interrupted):
+        run_teacher(ref, manifest, teacher, chunk_size=CHUNK, progress_dir=progress, on_progress=stop_after(2))
+    counting = CountingEngine(teacher)
+    counting.runtime = {**teacher.runtime, "torch": "0.0.0-another-build"}
+    out = run_teacher(ref, manifest, counting, chunk_size=CHUNK, progress_dir=progress)
+    assert out.resumed_requests == 0 and len(counting.generated) == len(manifest)

@@ -47,8 +47,8 @@ def server(work_folder):
 
 
 def final_shard_paths(layout: WorkLayout) -> list[Path]:
-    return sorted(p for p in (layout.root / "kale_shards").glob("*.parquet")
-                  if not p.name.endswith(".rejected.parquet"))
+    # Only final rows live in kale_shards/ (rejected rows are under rejected/kale_shards/).
+    return sorted((layout.root / "kale_shards").glob("*.parquet"))
 
 
 def frequent_word(paths: list[Path]) -> str:

@@ -70,3 +70,21 @@ def test_parameter_count_from_safetensors_headers(tiny_models):
     assert count_checkpoint_parameters(tiny_models.fusion) == sum(p.numel() for p in model.parameters())
     assert count_checkpoint_parameters("org/not-a-local-folder") is None
     del torch
+
+
+def test_card_samples_removed_sentences_per_rule_and_detector(tmp_path):
+    rows = [{"pool": "stage1", "caption": f"A cat on a sofa number {i}", "alt_text": None, "removed_sentences": [
+        {"text": f"I hope this helps {i}!", "rule": "classifier:assistant_chatter"},
+        {"text": "Here is the caption:", "rule": "answer_preamble"}]} for i in range(8)]
+    a = _final(tmp_path, "a", rows)
+    card, _ = compute_card([a], [], captioners={"teacher": ("T", None), "fusion": ("F", None),
+                           "student": ("S", None)}, rules_version="v2", tiny=False)
+    assert card.removals_by_rule == {"answer_preamble": 8, "classifier:assistant_chatter": 8}
+    assert card.removal_samples["answer_preamble"] == ["Here is the caption:"]  # distinct sentences only
+    chatter = card.removal_samples["classifier:assistant_chatter"]
+    assert len(chatter) == 5 and len(set(chatter)) == 5 and all(t.startswith("I hope this helps") for t in chatter)
+    again, _ = compute_card([a], [], captioners={"teacher": ("T", None), "fusion": ("F", None),
+                            "student": ("S", None)}, rules_version="v2", tiny=False)
+    assert again.removal_samples == card.removal_samples  # a fixed-hash sample, the same every time
+    text = render_markdown(card, "h.png")
+    assert "a sample per rule or detector" in text and "`I hope this helps" in text

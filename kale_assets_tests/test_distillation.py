@@ -54,8 +54,8 @@ def _examples(n: int) -> list[DistillationExample]:
 
 
 def _llava_spec(tiny, **train) -> StudentSpec:
-    defaults = dict(batch_size=4, learning_rate=3e-3, eval_every_steps=5, warmup_ratio=0.1,
-                    agreement_max_new_tokens=16, agreement_samples=4)
+    defaults = dict(global_batch_size=4, micro_batch_size=4, data_streams=2, learning_rate=3e-3, eval_every_steps=5,
+                    warmup_ratio=0.1, agreement_max_new_tokens=16, agreement_samples=4)
     defaults.update(train)
     return StudentSpec(
         recipe="llava_compose",
@@ -280,6 +280,7 @@ def test_training_overfits_four_examples(overfit_run, tiny):
     assert latest_student(out) == Path(report.checkpoint_dir)
     assert json.loads((out / "CURRENT").read_text())["version"] == report.version
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp folders left behind
+    assert not (out / "runs" / report.version).exists()  # checkpoints are dropped once the student is saved
 
 
 def test_checkpoint_reloads_and_generates_through_engine(overfit_run):
@@ -308,7 +309,7 @@ def test_checkpoint_reloads_and_generates_through_engine(overfit_run):
 
 def test_training_is_deterministic(tiny, tmp_path):
     examples = _examples(5)
-    spec = _llava_spec(tiny, max_steps=3, batch_size=2, grad_accum_steps=2, agreement_max_new_tokens=4)
+    spec = _llava_spec(tiny, max_steps=3, micro_batch_size=2, agreement_max_new_tokens=4)
     a = train_student(examples, spec, tmp_path / "a", data_fingerprint="same")
     b = train_student(examples, spec, tmp_path / "b", data_fingerprint="same")
     assert a.version == b.version
@@ -331,8 +332,8 @@ def test_finetune_vlm_recipe_trains_idefics3(tiny, tmp_path):
     spec = StudentSpec(
         recipe="finetune_vlm",
         base_vlm_id=str(tiny.student_vlm),
-        train=TrainSpec(max_steps=12, batch_size=4, learning_rate=3e-3, eval_every_steps=6,
-                        agreement_max_new_tokens=8, agreement_samples=2),
+        train=TrainSpec(max_steps=12, global_batch_size=4, micro_batch_size=4, data_streams=2, learning_rate=3e-3,
+                        eval_every_steps=6, agreement_max_new_tokens=8, agreement_samples=2),
     )
     report = train_student(_examples(6), spec, tmp_path, data_fingerprint="fp-vlm")
     curve = pl.read_parquet(report.loss_curve_path).filter(pl.col("split") == "train").sort("step")

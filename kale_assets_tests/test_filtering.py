@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -25,7 +26,9 @@ from kale_assets.filtering import (
 
 @pytest.fixture(scope="module")
 def rules() -> RuleSet:
-    return load_rules()
+    # The rules stage alone: this module pins down what the rules do; the learned stage after them (which
+    # may remove more) is tested in test_leak_classifier.py.
+    return dataclasses.replace(load_rules(), classifier=None)
 
 
 # Ordinary context around every corpus sentence, so each one is tested inside a real caption (and the
@@ -567,7 +570,7 @@ def test_filter_file_default_rules(tmp_path):
 
 def test_shipped_rules_file(rules):
     assert DEFAULT_RULES_PATH.name == "artifact_rules.yaml" and DEFAULT_RULES_PATH.is_file()
-    assert rules.version == "2026.11.1"
+    assert rules.version == "2026.11.2"
     assert len(rules.sha256) == 64 and rules.path == str(DEFAULT_RULES_PATH)
     assert rules.caption_rules.min_words == 5
     names = rules.rule_names

@@ -5,6 +5,7 @@ from PIL import Image
 
 from kale_assets.generation import (
     GenerationRequest,
+    GenerationResult,
     ModelSpec,
     SamplingSpec,
     TransformersEngine,
@@ -68,3 +69,60 @@ def test_build_engine_reuses_one_engine_per_spec(tiny_models):
     release_engines()
     with pytest.raises(ValueError, match="unknown engine"):
         build_engine(replace(spec, engine="nope"))
+
+
+def test_a_caption_does_not_depend_on_its_batch_mates(tiny_models_dir):
+    """Per-request sampling seeds: the same request gives the same text alone, in a batch of 3 or of 10."""
+    import numpy as np
+    from PIL import Image
+
+    from kale_assets.config import tiny_preset
+    from kale_assets.generation import GenerationRequest, TransformersEngine
+    from kale_assets.prompts import teacher_messages
+
+    rng = np.random.default_rng(0)
+    requests = [GenerationRequest(f"uid{i}", teacher_messages(),
+                                  Image.fromarray(rng.integers(0, 255, (40 + 9 * i, 64, 3), dtype=np.uint8)))
+                for i in range(10)]
+    spec = tiny_preset(tiny_models_dir).teacher
+    texts = {}
+    for batch_size in (10, 3, 1):
+        engine = TransformersEngine(replace(spec, batch_size=batch_size,
+                                            sampling=replace(spec.sampling, max_new_tokens=16)))
+        texts[batch_size] = [r.text for r in engine.generate(requests)]
+        # another order of the same requests: each still gets its own text
+        reordered = {r.request_id: r.text for r in engine.generate(list(reversed(requests)))}
+        assert [reordered[r.request_id] for r in requests] == texts[batch_size]
+    assert texts[10] == texts[3] == texts[1]
+    assert len(set(texts[1])) > 1  # sampled, not one fixed text
+
+
+def test_engine_errors_fail_loudly_and_request_errors_are_rejections(tiny_models_dir, monkeypatch):
+    import torch
+
+    from kale_assets.config import tiny_preset
+    from kale_assets.generation import EngineFailure, GenerationRequest, TransformersEngine
+    from kale_assets.prompts import fusion_messages
+
+    engine = TransformersEngine(tiny_preset(tiny_models_dir).fusion)
+    requests = [GenerationRequest(f"u{i}", fusion_messages("a red bus", f"alt {i}")) for i in range(4)]
+
+    def device_assert(self, prepared):
+        raise RuntimeError("CUDA error: device-side assert triggered")
+
+    monkeypatch.setattr(TransformersEngine, "_generate_batch", device_assert)
+    with pytest.raises(EngineFailure, match="device-side assert"):
+        engine.generate(requests)
+    monkeypatch.setattr(TransformersEngine, "_generate_batch",
+                        lambda self, prepared: (_ for _ in ()).throw(torch.OutOfMemoryError("CUDA out of memory")))
+    with pytest.raises(EngineFailure, match="out of memory"):
+        engine.generate(requests)
+
+    def one_bad(self, prepared):
+        if any(r.request_id == "u2" for r, _ in prepared):
+            raise ValueError("image features and image tokens do not match")
+        return [GenerationResult(r.request_id, "fine", None, 3, 1) for r, _ in prepared]
+
+    monkeypatch.setattr(TransformersEngine, "_generate_batch", one_bad)
+    results = {r.request_id: r for r in engine.generate(requests)}
+    assert results["u2"].error.startswith("request_error") and results["u0"].text == "fine"

@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -64,6 +65,9 @@ def test_final_shards_have_provenance_and_load_with_hf_datasets(finished_run):
     assert stage2["caption_model_id"].str.contains("student").all()
     ds = datasets.load_dataset("parquet", data_files=paths, split="train")
     assert "caption" in ds.column_names and len(ds) == sum(f.height for f in frames)
+    # The final folder alone is a dataset: rejected rows and commit manifests live elsewhere.
+    folder = datasets.load_dataset(str(Path(paths[0]).parent), split="train")
+    assert folder.column_names == ds.column_names and len(folder) == len(ds)
 
 
 def test_dataset_card_and_history_in_the_instance(finished_run):

@@ -137,27 +137,44 @@ def test_missing_shards_get_their_pool_path_capped_per_tick(work, instance, env,
     assert evaluate(schedule_def, instance, work.root).run_requests == []
 
 
-def test_a_failed_final_shard_is_refinalized_then_given_up_after_repeated_failures(work, instance, env):
+def test_a_failed_final_shard_is_refinalized_then_given_up_after_repeated_failures(work, instance, env, monkeypatch):
     schedule_def = defs.resolve_schedule_def("backfill_missing_shards")
-    fused = WorkLayout(work.root).shard_output("fused_captions", "00000000")
-    hidden = fused.with_name("hidden-by-test.parquet")
     finalize = defs.resolve_job_def("finalize_job")
-    fused.rename(hidden)
-    try:
+
+    def broken(**_):
+        raise RuntimeError("injected finalize failure")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("kale_assets.defs.assets.kale_shards.assemble_final_shard", broken)
         for attempt in range(1, 4):
             failed = finalize.execute_in_process(instance=instance, partition_key="00000000", run_config=QUIET_LOGS,
                                                  raise_on_error=False)
             assert not failed.success
             result = evaluate(schedule_def, instance, work.root)
             if attempt < 3:
-                # kale_shards is still materialized, but its latest run failed; captions exist, so only finalize
+                # kale_shards is still committed, but its latest run failed; captions are committed, so only finalize
                 assert plans(result) == [("00000000", "finalize")]
                 assert set(result.run_requests[0].asset_selection) == {AssetKey("kale_shards")}
             else:
                 assert result.run_requests == [] and "1 given up" in result.skip_message
-    finally:
-        hidden.rename(fused)
     retried = build_backfill_schedule(shard_repair_job, max_consecutive_failures=4)
     request = evaluate(retried, instance, work.root).run_requests[0]
     execute(instance, request)
+    assert evaluate(schedule_def, instance, work.root).run_requests == []
+
+
+def test_a_deleted_caption_file_recomputes_captions_not_finalize_forever(work, instance, env):
+    """The files decide: a committed caption partition whose file is gone is not captioned any more."""
+    schedule_def = defs.resolve_schedule_def("backfill_missing_shards")
+    layout = WorkLayout(work.root)
+    fused = layout.shard_output("fused_captions", "00000000")
+    final_manifest = layout.commit_manifest("kale_shards", "00000000")
+    hidden, hidden_final = fused.with_name("hidden-by-test"), final_manifest.with_name("hidden-by-test")
+    fused.rename(hidden)
+    final_manifest.rename(hidden_final)  # the final shard is gone too: the shard needs work
+    try:
+        assert plans(evaluate(schedule_def, instance, work.root)) == [("00000000", "stage1")]
+    finally:
+        hidden.rename(fused)
+        hidden_final.rename(final_manifest)
     assert evaluate(schedule_def, instance, work.root).run_requests == []

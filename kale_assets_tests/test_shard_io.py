@@ -157,8 +157,9 @@ def test_every_shard_accounted(demo_results):
     assert demo_results["00000002"].rejected.height == 0
 
 
-def test_all_rejection_reasons_reachable(demo_results, tmp_path):
+def test_all_rejection_reasons_reachable(demo_dir, demo_results, tmp_path):
     seen = set(demo_results["00000000"].rejected["reason"].to_list())
+    seen |= set(read_shard(list_shards(str(demo_dir))[0], empty_alt_text="reject").rejected["reason"].to_list())
     # the ones the demo shard does not carry
     tar = write_tar(tmp_path / "00000001.tar", [
         *sample_entries("a1", uid=uid_of(1), image=_jpeg(), txt="x" * 2000),
@@ -188,7 +189,7 @@ def test_manifest_hash_and_size_match_tar_bytes(demo_dir, demo_results):
                 assert im.size == (row["width"], row["height"])
                 assert im.format.lower() == row["image_format"]
             assert row["shard"] == ref.shard_id
-            assert row["alt_text"] and row["alt_text"] == row["alt_text"].strip()
+            assert row["alt_text"] == row["alt_text"].strip()
 
 
 def test_alt_text_and_uid_normalisation(demo_results):
@@ -256,16 +257,20 @@ def test_caption_or_text_column(tmp_path):
             "status": ["success"] * 3, "error_message": [None] * 3}
     for column in ("caption", "text"):
         write_parquet_atomic(pl.DataFrame({**base, column: [" first\n", "second", None]}), tmp_path / "00000000.parquet")
-        res = read_shard(list_shards(str(tmp_path))[0])
+        res = read_shard(list_shards(str(tmp_path))[0], empty_alt_text="reject")
         check_accounting(res)
         assert res.manifest["alt_text"].to_list() == ["first", "second"]
         assert res.rejected.rows() == [(uid_of(2), keys[2], "00000000", "missing_alt_text",
                                         "no non-empty alt-text in .txt, parquet or json")]
+        # the default policy captions the image anyway: kept, with an empty alt-text
+        res = read_shard(list_shards(str(tmp_path))[0])
+        check_accounting(res)
+        assert res.manifest["alt_text"].to_list() == ["first", "second", ""] and res.rejected.height == 0
     # both present: caption preferred, text as fallback
     write_parquet_atomic(pl.DataFrame({**base, "caption": ["cap", None, None], "text": ["txt", "txt2", None]}),
                          tmp_path / "00000000.parquet")
     res = read_shard(list_shards(str(tmp_path))[0])
-    assert res.manifest["alt_text"].to_list() == ["cap", "txt2"]
+    assert res.manifest["alt_text"].to_list() == ["cap", "txt2", ""]
     # the tar's .txt wins over the parquet
     write_tar(tmp_path / "00000000.tar", [*sample_entries(keys[0], uid=uid_of(0), image=_jpeg(), txt="from tar", meta=False)])
     res = read_shard(list_shards(str(tmp_path))[0])

@@ -268,7 +268,7 @@ def test_all_three_generation_stages_run_on_vllm_in_a_dagster_run(tmp_path_facto
                 assert set(rows["engine"]) == {"vllm"}, asset
                 assert rows["engine_version"].null_count() == 0
                 # progress chunks are gone once the partition's output is written
-                assert not layout.shard_output(asset, shard_id).with_suffix(".progress").exists()
+                assert not layout.progress_dir(asset, shard_id).exists()
                 records = instance.fetch_materializations(
                     AssetRecordsFilter(asset_key=AssetKey(asset), asset_partitions=[shard_id]), limit=1).records
                 metadata = records[0].asset_materialization.metadata

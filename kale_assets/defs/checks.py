@@ -1,4 +1,4 @@
-"""Blocking asset checks, evaluated inside each asset's step on the frames it just wrote.
+"""Blocking asset checks, evaluated inside each asset's step on the staged frames, before they are committed.
 
 Every asset declares the same families: its Pandera schema, unique uid, non-empty captions,
 non-null provenance, and the accounting rule (input samples = kept + rejected).
@@ -12,16 +12,22 @@ import pandera.errors
 import polars as pl
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
 
+from kale_assets.defs.partitions import shard_partitions
 
-def check_specs(asset: str, names: Sequence[str]) -> list[AssetCheckSpec]:
+
+def check_specs(asset: str, names: Sequence[str], partitions_def=shard_partitions) -> list[AssetCheckSpec]:
     descriptions = {
         "schema": "Rows match the Pandera schema of this table.",
         "unique_uid": "No uid appears twice in a partition.",
         "non_empty_captions": "Every kept caption has text.",
         "provenance_non_null": "Every provenance column is filled on every row.",
         "accounting": "For the shard: input samples = kept + rejected.",
+        "generation_reject_share": "The engine rejected at most `max_generation_reject_share` of the input "
+                                   "(kale.yaml, default 2 %); more means a broken engine or prompt, not bad samples.",
     }
-    return [AssetCheckSpec(name, asset=AssetKey(asset), blocking=True, description=descriptions[name])
+    # partitions_def makes each evaluation carry its shard, so the UI shows results per partition.
+    return [AssetCheckSpec(name, asset=AssetKey(asset), blocking=True, description=descriptions[name],
+                           partitions_def=partitions_def)
             for name in names]
 
 

@@ -1,17 +1,85 @@
-"""The one resource every asset uses: the work folder and the pipeline configuration stored in it."""
+"""The resources every asset uses: the work folder with the pipeline configuration stored in it, and S3.
+
+S3 goes through dagster-aws's `S3Resource`, the one place S3 clients and their settings come from: boto3
+clients from `S3Resource.get_client()`, and for the fsspec/s3fs reads of an `s3://` shard source the
+storage options derived from the same resource when a step runs. Credentials are never part of either:
+boto3 and s3fs read them from the environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, an IAM role, a
+profile), so nothing secret lands in kale.yaml, in run config or in asset metadata.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlparse
 
 import fsspec
 from dagster import ConfigurableResource
+from dagster_aws.s3 import S3Resource
 from pydantic import Field
 
 from kale_assets.config import PipelineConfig
 from kale_assets.layout import WorkLayout
 from kale_assets.shard_io import ShardRef
+
+S3_SCHEMES = ("s3://", "s3a://")
+# Keys under which fsspec/s3fs would accept credentials; kale.yaml must never hold them.
+CREDENTIAL_OPTIONS = frozenset({"key", "secret", "token", "aws_access_key_id", "aws_secret_access_key",
+                                "aws_session_token", "password", "secret_key", "access_key"})
+
+
+def s3_resource_from_environment() -> S3Resource:
+    """The S3Resource that `definitions.py` registers: every field left to boto3, which reads region
+    (AWS_DEFAULT_REGION), endpoint (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, for S3-compatible
+    stores) and credentials from the environment when a client is made, i.e. when a step runs."""
+    return S3Resource()
+
+
+def s3fs_storage_options(s3: S3Resource) -> dict:
+    """fsspec/s3fs storage options for the endpoint and region the resource's boto3 client resolved.
+
+    The endpoint is passed only when it is not AWS's own (an explicit AWS endpoint would switch off
+    botocore's cross-region redirects). No credentials: s3fs reads them from the environment like boto3.
+    """
+    client = s3.get_client()
+    client_kwargs: dict = {}
+    endpoint = client.meta.endpoint_url
+    host = urlparse(endpoint).hostname or ""
+    if endpoint and not host.endswith(".amazonaws.com"):
+        client_kwargs["endpoint_url"] = endpoint
+    if client.meta.region_name:
+        client_kwargs["region_name"] = client.meta.region_name
+    if s3.verify is False:
+        client_kwargs["verify"] = False
+    options: dict = {"client_kwargs": client_kwargs} if client_kwargs else {}
+    if s3.use_ssl is False:
+        options["use_ssl"] = False
+    if s3.profile_name:
+        options["profile"] = s3.profile_name
+    if s3.use_unsigned_session:
+        options["anon"] = True
+    return options
+
+
+def credential_keys(options: dict, prefix: str = "") -> list[str]:
+    """Paths of credential-like keys anywhere in a storage-options mapping."""
+    found = []
+    for key, value in options.items():
+        path = f"{prefix}{key}"
+        if key.lower() in CREDENTIAL_OPTIONS:
+            found.append(path)
+        if isinstance(value, dict):
+            found.extend(credential_keys(value, prefix=f"{path}."))
+    return found
+
+
+def merge_storage_options(derived: dict, configured: dict) -> dict:
+    """`configured` (kale.yaml) over `derived` (the S3Resource), one level deep into client_kwargs."""
+    merged = {**derived, **configured}
+    if "client_kwargs" in derived and "client_kwargs" in configured:
+        merged["client_kwargs"] = {**derived["client_kwargs"], **configured["client_kwargs"]}
+    return merged
 
 
 class KaleResource(ConfigurableResource):
@@ -33,8 +101,24 @@ class KaleResource(ConfigurableResource):
             raise FileNotFoundError("no work folder: set KALE_WORKDIR to a folder created by `kale run` / `kale demo`")
         return root
 
+    def s3_resource(self) -> S3Resource:
+        # The same S3Resource definitions.py registers as `s3`, built when a step needs it. Not a nested
+        # resource field: that would make this resource a generator that every build_*_context in tests and
+        # tools would have to open as a context manager.
+        return s3_resource_from_environment()
+
     def config(self) -> PipelineConfig:
-        return PipelineConfig.load(self._required_root())
+        """kale.yaml, with the S3 endpoint/region of the S3Resource merged into `storage_options` for an
+        s3:// source (kale.yaml's own options win, so `kale run --storage-options` keeps working)."""
+        config = PipelineConfig.load(self._required_root())
+        leaked = credential_keys(config.storage_options or {})
+        if leaked:
+            raise ValueError(f"kale.yaml storage_options hold credentials ({', '.join(leaked)}): remove them and "
+                             "set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an IAM role) in the environment")
+        if not config.source.startswith(S3_SCHEMES):
+            return config
+        derived = s3fs_storage_options(self.s3_resource())
+        return replace(config, storage_options=merge_storage_options(derived, config.storage_options or {}))
 
     def layout(self) -> WorkLayout:
         # The layout depends on the folder alone; no need to parse kale.yaml again for it.

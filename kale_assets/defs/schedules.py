@@ -26,11 +26,11 @@ from dagster import (
     schedule,
 )
 
+from kale_assets.commit import committed_partitions
 from kale_assets.config import PipelineConfig
 from kale_assets.defs.partitions import SHARDS
 from kale_assets.defs.resources import KaleResource
 from kale_assets.defs.sensors import (
-    KALE_SHARDS,
     PARTITION_TAG,
     PLAN_ASSETS,
     POOL_CAPTIONS,
@@ -41,6 +41,7 @@ from kale_assets.defs.sensors import (
 )
 from kale_assets.distillation import latest_student
 from kale_assets.layout import WorkLayout
+from kale_assets.run_control import reclaim_dead_runs
 
 DEFAULT_CRON = "*/30 * * * *"
 MAX_RUNS_PER_TICK = 20
@@ -103,15 +104,19 @@ class BackfillPlan:
 
 def plan_backfill(instance: DagsterInstance, config: PipelineConfig, *, student_ready: bool, max_runs: int,
                   max_consecutive_failures: int = MAX_CONSECUTIVE_FAILURES) -> BackfillPlan:
-    """Shards with no kale_shards materialization, or whose latest run failed, and the run each needs.
+    """Shards with no committed final shard, or whose latest run failed, and the run each needs.
 
     The plan is the cheapest that completes the shard: only kale_shards when the shard's ingest and its own
-    pool's captions are materialized (a failed finalize must not recompute GPU captions), else its pool's
+    pool's captions are committed (a failed finalize must not recompute GPU captions), else its pool's
     whole path; a stage-2 shard without a student is only ingested (or waits when it already is).
     """
     registered = sorted(instance.get_dynamic_partitions(SHARDS))
     plan = BackfillPlan(registered=len(registered))
-    final = instance.get_materialized_partitions(KALE_SHARDS)
+    layout = WorkLayout(config.root)
+    # The files decide, not Dagster's records: a partition counts only while its commit is intact (a deleted
+    # or withdrawn output, or one whose blocking checks failed, is not done).
+    final = committed_partitions(layout, "kale_shards", registered)
+    reclaim_dead_runs(instance)  # runs of a killed `kale run` are not busy, whatever their status says
     busy = busy_shards(instance)
     histories = failed_shard_histories(instance, set(registered))
     needs = [s for s in registered if s not in final or s in histories]
@@ -119,8 +124,8 @@ def plan_backfill(instance: DagsterInstance, config: PipelineConfig, *, student_
     needs = [s for s in needs if s not in busy]
     if not needs:
         return plan
-    ingested = instance.get_materialized_partitions(AssetKey("datacomp_shards"))
-    captioned = {pool: instance.get_materialized_partitions(AssetKey(asset)) for pool, asset in POOL_CAPTIONS.items()}
+    ingested = committed_partitions(layout, "datacomp_shards", needs)
+    captioned = {pool: committed_partitions(layout, asset, needs) for pool, asset in POOL_CAPTIONS.items()}
     todo: list[RepairRun] = []
     for shard_id in needs:
         history = histories.get(shard_id)

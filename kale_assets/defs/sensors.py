@@ -27,6 +27,7 @@ from dagster import (
     sensor,
 )
 
+from kale_assets.commit import is_committed
 from kale_assets.config import PipelineConfig
 from kale_assets.defs.partitions import SHARDS, shard_partitions
 from kale_assets.defs.resources import KaleResource
@@ -143,13 +144,12 @@ def latest_final_states(instance: DagsterInstance, wanted: set[str], page: int =
 
 
 def shards_with_captions(instance: DagsterInstance, config: PipelineConfig) -> list[str]:
-    """Registered shards that kale_shards can be rebuilt for without recomputing captions: those with a
-    kale_shards materialization, or whose own pool's caption file exists."""
-    materialized = instance.get_materialized_partitions(KALE_SHARDS)
+    """Registered shards that kale_shards can be rebuilt for without recomputing captions: those whose
+    ingest and own pool's captions are committed (the files decide, not Dagster's records)."""
     layout = WorkLayout(config.root)
     return sorted(
         s for s in instance.get_dynamic_partitions(SHARDS)
-        if s in materialized or layout.shard_output(POOL_CAPTIONS[pool_of(config, s)], s).exists()
+        if is_committed(layout, "datacomp_shards", s) and is_committed(layout, POOL_CAPTIONS[pool_of(config, s)], s)
     )
 
 

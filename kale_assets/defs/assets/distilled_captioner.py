@@ -1,9 +1,7 @@
 import base64
-import hashlib
 import json
 from pathlib import Path
 
-import polars as pl
 from dagster import (
     AllPartitionMapping,
     AssetCheckResult,
@@ -15,42 +13,30 @@ from dagster import (
     asset,
 )
 
-from kale_assets.defs.assets.stage_outputs import read_table
 from kale_assets.defs.partitions import pool_shards
 from kale_assets.defs.resources import KaleResource
-from kale_assets.distillation import DistillationExample, train_student
+from kale_assets.distillation import (
+    TarImages,
+    prepare_training_data,
+    stage1_training_tables,
+    train_student,
+)
+from kale_assets.filtering import load_rules
 from kale_assets.generation import release_engines
-from kale_assets.io_utils import atomic_write_json, sha256_file
-from kale_assets.shard_io import open_images
+from kale_assets.io_utils import atomic_write_json
 
 LINEAGE_FILE = "lineage.json"
 
 
-def _training_examples(kale: KaleResource, shard_ids: list[str]) -> tuple[list[DistillationExample], list[str], dict]:
-    layout, config = kale.layout(), kale.config()
-    examples: list[DistillationExample] = []
-    fingerprint = hashlib.sha256()
-    used: list[str] = []
-    models: dict[str, set[str]] = {"teacher": set(), "fusion": set()}
-    for shard_id in shard_ids:
-        fused_path = layout.shard_output("fused_captions", shard_id)
-        if not fused_path.exists():
-            continue
-        used.append(shard_id)
-        fingerprint.update(f"{shard_id}:{sha256_file(fused_path)}".encode())
-        fused = pl.read_parquet(fused_path)
-        dense = read_table(layout.shard_output("stage1_captions", shard_id))
-        models["fusion"] |= {f"{m}@{r}" for m, r in fused.select("model_id", "model_revision").unique().iter_rows()}
-        models["teacher"] |= {f"{m}@{r}" for m, r in dense.select("model_id", "model_revision").unique().iter_rows()}
-        rows = fused.select("uid", "caption").join(
-            read_table(layout.manifest(shard_id)).select("uid", "member", "alt_text"), on="uid", how="inner")
-        by_member = {r["member"]: r for r in rows.iter_rows(named=True)}
-        for member, image in open_images(kale.shard_ref(shard_id), by_member.keys(),
-                                         storage_options=config.storage_options or None):
-            row = by_member[member]
-            examples.append(DistillationExample(row["uid"], image, row["alt_text"], row["caption"]))
-    examples.sort(key=lambda e: e.uid)
-    return examples, used, {"fingerprint": fingerprint.hexdigest(), "models": models}
+def _prepare(kale: KaleResource, shard_ids: list[str], train):
+    """Stage-1 rows -> artifact-filtered targets and a held-out split, one shard at a time on disk."""
+    config, layout = kale.config(), kale.layout()
+    prepared = prepare_training_data(
+        stage1_training_tables(layout, shard_ids), layout.student_dir / "data", rules=load_rules(config.rules_path),
+        heldout_fraction=train.heldout_fraction, min_heldout=train.min_heldout, seed=train.seed)
+    images = TarImages({s.shard_id: kale.shard_ref(s.shard_id).tar_url for s in prepared.shards},
+                       dict(config.storage_options or {}))
+    return prepared, images
 
 
 def _split(model_at_rev: set[str]) -> tuple[str, str]:
@@ -69,7 +55,7 @@ def _split(model_at_rev: set[str]) -> tuple[str, str]:
         AssetCheckSpec("checkpoint_complete", asset="distilled_captioner", blocking=True,
                        description="The checkpoint folder holds safetensors weights, config and processor files."),
         AssetCheckSpec("accounting", asset="distilled_captioner", blocking=True,
-                       description="Every training pair went to exactly one of train / held-out."),
+                       description="Every stage-1 row went to exactly one of train / held-out / dropped by the filter."),
         AssetCheckSpec("losses_finite", asset="distilled_captioner", blocking=True,
                        description="Training and held-out losses are finite numbers."),
     ],
@@ -83,22 +69,26 @@ def distilled_captioner(context: AssetExecutionContext, kale: KaleResource) -> M
     config, layout = kale.config(), kale.layout()
     preset = config.resolve_preset()
     shard_ids = pool_shards(context.instance, config.pool_rule, "stage1")
-    examples, used, info = _training_examples(kale, shard_ids)
-    if not examples:
+    prepared, images = _prepare(kale, shard_ids, preset.student.train)
+    if prepared.n_train == 0:
         raise ValueError("no fused captions to train on: materialize fused_captions for the stage-1 pool first")
+    context.log.info(f"{prepared.n_input} stage-1 rows from {len(prepared.shards)} shards; the artifact filter "
+                     f"dropped {sum(prepared.dropped.values())} targets")
     release_engines()  # the teacher/fusion engines are not needed while training
-    report = train_student(examples, preset.student, layout.student_dir, data_fingerprint=info["fingerprint"],
-                           progress=context.log.info)
-    teacher_id, teacher_rev = _split(info["models"]["teacher"])
-    fusion_id, fusion_rev = _split(info["models"]["fusion"])
+    report = train_student(prepared, preset.student, layout.student_dir, images=images, progress=context.log.info)
+    teacher_id, teacher_rev = _split(set(prepared.models.get("teacher", [])))
+    fusion_id, fusion_rev = _split(set(prepared.models.get("fusion", [])))
+    used = [s.shard_id for s in prepared.shards]
     atomic_write_json(Path(layout.student_dir) / f"{report.version}.{LINEAGE_FILE}", {
         "version": report.version, "checkpoint_dir": report.checkpoint_dir, "shards": used,
         "teacher_model_id": teacher_id, "teacher_model_revision": teacher_rev,
         "fusion_model_id": fusion_id, "fusion_model_revision": fusion_rev,
+        "student_base_models": report.base_models, "data_fingerprint": prepared.fingerprint,
     })
     ckpt = Path(report.checkpoint_dir)
     complete = (any(ckpt.glob("*.safetensors")) and (ckpt / "config.json").exists()
                 and any(ckpt.glob("*processor*.json")) and not any(ckpt.glob("*.bin")))
+    n_dropped = sum(prepared.dropped.values())
     losses = [report.final_train_loss, report.final_heldout_loss, report.initial_heldout_loss]
     plot_b64 = base64.b64encode(Path(report.loss_plot_path).read_bytes()).decode()
     return MaterializeResult(
@@ -117,6 +107,10 @@ def distilled_captioner(context: AssetExecutionContext, kale: KaleResource) -> M
             "final_train_loss": round(report.final_train_loss, 4),
             "teacher_student_agreement": round(report.agreement, 4),
             "num_parameters": report.num_parameters,
+            "base_model_revisions": MetadataValue.json(report.base_models),
+            "processes": report.world_size,
+            "resumed_from": report.resumed_from or "",
+            "targets_dropped_by_filter": MetadataValue.json(report.dropped_by_filter),
             "loss_curve": MetadataValue.md(f"![loss curve](data:image/png;base64,{plot_b64})"),
             "teacher_model_id": teacher_id,
             "fusion_model_id": fusion_id,
@@ -124,9 +118,9 @@ def distilled_captioner(context: AssetExecutionContext, kale: KaleResource) -> M
         check_results=[
             AssetCheckResult(check_name="checkpoint_complete", passed=bool(complete),
                              metadata={"files": json.dumps(sorted(p.name for p in ckpt.iterdir()))}),
-            AssetCheckResult(check_name="accounting", passed=report.n_train + report.n_heldout == len(examples),
-                             metadata={"examples": len(examples), "train": report.n_train,
-                                       "heldout": report.n_heldout}),
+            AssetCheckResult(check_name="accounting", passed=report.n_train + report.n_heldout + n_dropped
+                             == prepared.n_input, metadata={"stage1_rows": prepared.n_input, "train": report.n_train,
+                                                            "heldout": report.n_heldout, "filtered": n_dropped}),
             AssetCheckResult(check_name="losses_finite",
                              passed=all(x == x and abs(x) != float("inf") for x in losses),
                              metadata={"losses": json.dumps(losses)}),

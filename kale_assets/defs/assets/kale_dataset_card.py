@@ -12,8 +12,14 @@ from dagster import (
     MetadataValue,
     asset,
 )
+from huggingface_hub import DatasetCard
 
-from kale_assets.dataset_card import compute_card, count_checkpoint_parameters, write_card
+from kale_assets.commit import committed_partitions
+from kale_assets.dataset_card import (
+    compute_card,
+    count_checkpoint_parameters,
+    write_card,
+)
 from kale_assets.defs.partitions import SHARDS
 from kale_assets.defs.resources import KaleResource
 from kale_assets.distillation import latest_student
@@ -42,7 +48,9 @@ def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> Mat
     config, layout = kale.config(), kale.layout()
     preset = config.resolve_preset()
     shard_ids = sorted(context.instance.get_dynamic_partitions(SHARDS))
-    finished = [s for s in shard_ids if layout.shard_output("kale_shards", s).exists()]
+    # Only committed final shards: a shard whose blocking checks failed, or whose files were edited since, is
+    # not part of the dataset the card describes.
+    finished = sorted(committed_partitions(layout, "kale_shards", shard_ids))
     final_paths = [str(layout.shard_output("kale_shards", s)) for s in finished]
     rejected_paths = [str(layout.shard_rejected("kale_shards", s)) for s in finished]
     # Input samples come from ingest's own files, so the card's accounting check is independent of the
@@ -74,7 +82,8 @@ def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> Mat
             "stage2_captioner_params": card.stage2_captioner_params or 0,
             "removals_by_rule": MetadataValue.json(card.removals_by_rule),
             "rejected_by_stage_reason": MetadataValue.json(card.rejected_by_stage_reason),
-            "card": MetadataValue.md(Path(files["readme"]).read_text().replace(
+            # the body only: the UI renders markdown, the YAML header is for the Hugging Face Hub
+            "card": MetadataValue.md(DatasetCard.load(files["readme"]).text.replace(
                 "](caption_length_hist.png)", f"](data:image/png;base64,{files['histogram_b64']})")),
             "card_path": MetadataValue.path(files["readme"]),
             "card_json": MetadataValue.json(json.loads(Path(files["json"]).read_text())),

@@ -3,9 +3,10 @@ import time
 import polars as pl
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
+from kale_assets.commit import committed_digest
 from kale_assets.defs import checks
 from kale_assets.defs.assets.distilled_captioner import read_lineage
-from kale_assets.defs.assets.stage_outputs import read_table
+from kale_assets.defs.assets.stage_outputs import commit_and_report, read_input
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.distillation import latest_student
@@ -13,7 +14,7 @@ from kale_assets.filtering import load_rules
 from kale_assets.final_shards import Lineage, assemble_final_shard
 from kale_assets.layout import WorkLayout
 from kale_assets.schemas import PROVENANCE_COLUMNS, FinalShardSchema, StageRejectedSchema
-from kale_assets.shard_io import write_parquet_atomic
+from kale_assets.uid_index import UidIndex, reject_cross_shard_duplicates
 
 
 def _single(df: pl.DataFrame, column: str) -> str:
@@ -23,13 +24,15 @@ def _single(df: pl.DataFrame, column: str) -> str:
 
 def _pool_inputs(layout: WorkLayout, shard_id: str, pool: str) -> tuple[pl.DataFrame, list[pl.DataFrame], Lineage]:
     if pool == "stage1":
-        dense = read_table(layout.shard_output("stage1_captions", shard_id))
-        fused = read_table(layout.shard_output("fused_captions", shard_id))
-        rejected = [read_table(layout.shard_rejected(a, shard_id)) for a in ("stage1_captions", "fused_captions")]
+        dense = read_input(layout, "stage1_captions", shard_id)
+        fused = read_input(layout, "fused_captions", shard_id)
+        rejected = [read_input(layout, a, shard_id, "rejected") for a in ("stage1_captions", "fused_captions")]
+        # Rows without alt-text keep the teacher's caption and provenance; the fusion model is the LLM's rows'.
+        by_llm = fused.filter(pl.col("knowledge_augmented")) if "knowledge_augmented" in fused.columns else fused
         lineage = Lineage(_single(dense, "model_id"), _single(dense, "model_revision"),
-                          _single(fused, "model_id"), _single(fused, "model_revision"))
+                          _single(by_llm, "model_id"), _single(by_llm, "model_revision"))
         return fused, rejected, lineage
-    captions = read_table(layout.shard_output("stage2_captions", shard_id))
+    captions = read_input(layout, "stage2_captions", shard_id)
     student = latest_student(layout.student_dir)
     if student is None:
         raise FileNotFoundError(f"no trained student under {layout.student_dir}")
@@ -37,7 +40,7 @@ def _pool_inputs(layout: WorkLayout, shard_id: str, pool: str) -> tuple[pl.DataF
     lineage = Lineage(trained_from["teacher_model_id"], trained_from["teacher_model_revision"],
                       trained_from["fusion_model_id"], trained_from["fusion_model_revision"],
                       _single(captions, "model_id"), _single(captions, "model_revision"))
-    return captions, [read_table(layout.shard_rejected("stage2_captions", shard_id))], lineage
+    return captions, [read_input(layout, "stage2_captions", shard_id, "rejected")], lineage
 
 
 @asset(
@@ -63,39 +66,26 @@ def kale_shards(context: AssetExecutionContext, kale: KaleResource) -> Materiali
     pool = config.pool_rule.pool_of(shard_id)
     rules = load_rules(config.rules_path)
     started = time.perf_counter()
-    manifest = read_table(layout.manifest(shard_id))
-    ingest_rejected = read_table(layout.shard_rejected("datacomp_shards", shard_id))
+    manifest = read_input(layout, "datacomp_shards", shard_id)
+    ingest_rejected = read_input(layout, "datacomp_shards", shard_id, "rejected")
     captions, stage_rejected, lineage = _pool_inputs(layout, shard_id, pool)
+    # A lower shard ingested after this one may own some of its uids by now: asked again at every finalize.
+    with UidIndex(layout.uid_index) as index:
+        owners = index.owned_elsewhere(shard_id, captions["uid"].to_list())
+    captions, dup_rejected = reject_cross_shard_duplicates(captions, stage_rejected[0].head(0), owners, "kale_shards")
     final = assemble_final_shard(
         shard_id=shard_id, pool=pool, captions=captions, manifest=manifest,
-        upstream_rejected=[ingest_rejected, *stage_rejected], n_input=len(manifest) + len(ingest_rejected),
-        lineage=lineage, rules=rules,
+        upstream_rejected=[ingest_rejected, *stage_rejected, dup_rejected],
+        n_input=len(manifest) + len(ingest_rejected), lineage=lineage, rules=rules,
     )
-    out_path = layout.shard_output("kale_shards", shard_id)
-    rejected_path = layout.shard_rejected("kale_shards", shard_id)
-    write_parquet_atomic(final.rows, out_path)
-    write_parquet_atomic(final.rejected, rejected_path)
     seconds = time.perf_counter() - started
     schema = checks.schema_check(final.rows, FinalShardSchema)
     if schema.passed:
         schema = checks.schema_check(final.rejected, StageRejectedSchema)
     provenance = list(PROVENANCE_COLUMNS) + (["student_model_id", "student_model_revision"] if pool == "stage2" else [])
-    return MaterializeResult(
-        metadata={
-            "pool": pool,
-            "rows_in": final.n_input,
-            "rows_kept": len(final.rows),
-            "rows_rejected": len(final.rejected),
-            "removals_by_rule": MetadataValue.json(final.removals_by_rule),
-            "dropped_by_reason": MetadataValue.json(final.drops_by_reason),
-            "rules_version": rules.version,
-            "rules_hash": rules.sha256,
-            "caption_model_id": _single(final.rows, "caption_model_id") if len(final.rows) else "none",
-            "seconds": round(seconds, 3),
-            "samples_per_s": round(final.n_input / seconds, 2) if seconds else 0.0,
-            "output_path": MetadataValue.path(str(out_path)),
-            "rejected_path": MetadataValue.path(str(rejected_path)),
-        },
+    upstream = ["datacomp_shards", *(("stage1_captions", "fused_captions") if pool == "stage1" else ("stage2_captions",))]
+    return commit_and_report(
+        context, layout, "kale_shards", shard_id, output=final.rows, rejected=final.rejected,
         check_results=[
             schema,
             checks.unique_uid_check(final.rows),
@@ -103,4 +93,20 @@ def kale_shards(context: AssetExecutionContext, kale: KaleResource) -> Materiali
             checks.provenance_check(final.rows, provenance),
             checks.accounting_check(final.n_input, len(final.rows), len(final.rejected)),
         ],
+        versions={"rules_version": rules.version, "rules_hash": rules.sha256,
+                  "inputs": {a: committed_digest(layout, a, shard_id) for a in upstream}},
+        metadata={
+            "pool": pool,
+            "rows_in": final.n_input,
+            "rows_kept": len(final.rows),
+            "rows_rejected": len(final.rejected),
+            "removals_by_rule": MetadataValue.json(final.removals_by_rule),
+            "dropped_by_reason": MetadataValue.json(final.drops_by_reason),
+            "duplicates_across_shards": len(owners),
+            "rules_version": rules.version,
+            "rules_hash": rules.sha256,
+            "caption_model_id": _single(final.rows, "caption_model_id") if len(final.rows) else "none",
+            "seconds": round(seconds, 3),
+            "samples_per_s": round(final.n_input / seconds, 2) if seconds else 0.0,
+        },
     )

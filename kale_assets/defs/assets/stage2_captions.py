@@ -3,13 +3,15 @@ from dataclasses import replace
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from kale_assets.captioning import run_student
+from kale_assets.commit import committed_digest
 from kale_assets.defs import checks
 from kale_assets.defs.assets.stage_outputs import (
+    GENERATION_RETRY,
     STAGE_CHECKS,
     finish_stage,
     other_pool_result,
     progress_dir,
-    read_table,
+    read_input,
 )
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
@@ -23,6 +25,7 @@ from kale_assets.prompts import AltTextBudget
     deps=["datacomp_shards", "distilled_captioner"],
     group_name="stage2",
     pool="gpu",
+    retry_policy=GENERATION_RETRY,
     kinds={"parquet", "pytorch"},
     check_specs=checks.check_specs("stage2_captions", STAGE_CHECKS),
     description="The distilled student captions every kept image of a stage-2 shard from image + alt-text.",
@@ -37,10 +40,13 @@ def stage2_captions(context: AssetExecutionContext, kale: KaleResource) -> Mater
     student_dir = latest_student(layout.student_dir)
     if student_dir is None:
         raise FileNotFoundError(f"no trained student under {layout.student_dir}: materialize distilled_captioner first")
-    manifest = read_table(layout.manifest(shard_id))
+    manifest = read_input(layout, "datacomp_shards", shard_id)
     engine = build_engine(replace(preset.student_generation, model_id=str(student_dir)))
-    budget = AltTextBudget(preset.alt_text_max_tokens, engine.truncate_to_tokens)
+    budget = AltTextBudget.for_engine(preset.alt_text_max_tokens, engine)
     out = run_student(kale.shard_ref(shard_id), manifest, engine, budget,
                       storage_options=config.storage_options or None,
                       progress_dir=progress_dir(layout, "stage2_captions", shard_id))
-    return finish_stage(context, layout, "stage2_captions", shard_id, out, engine)
+    return finish_stage(context, layout, "stage2_captions", shard_id, out, engine,
+                        max_reject_share=config.max_generation_reject_share,
+                        inputs={"datacomp_shards": committed_digest(layout, "datacomp_shards", shard_id),
+                                "student": engine.model_revision})

@@ -1,51 +1,111 @@
-"""What every generation-stage asset does after generating: write atomically, check, report."""
+"""What every partitioned asset does with what it computed: stage, validate, commit (or quarantine), report.
+
+Blocking checks run on the staged frames *before* anything becomes visible; a partition is committed only
+when they all pass. When one fails, the partition's earlier commit is withdrawn as well, so no later run,
+schedule, sensor or training reads a partition whose latest checks failed (`kale_assets.commit`).
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import polars as pl
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
+from dagster import AssetCheckResult, AssetExecutionContext, Backoff, MaterializeResult, MetadataValue, RetryPolicy
 
+from kale_assets import commit
 from kale_assets.captioning import StageOutput
 from kale_assets.defs import checks
 from kale_assets.generation import GenerationEngine
 from kale_assets.layout import WorkLayout
 from kale_assets.schemas import CaptionSchema, StageRejectedSchema
-from kale_assets.shard_io import write_parquet_atomic
 
-STAGE_CHECKS = ["schema", "unique_uid", "non_empty_captions", "provenance_non_null", "accounting"]
+STAGE_CHECKS = ["schema", "unique_uid", "non_empty_captions", "provenance_non_null", "accounting",
+                "generation_reject_share"]
 STAGE_PROVENANCE = ["uid", "key", "shard", "pool", "model_id", "model_revision", "engine", "engine_version",
                     "prompt_hash"]
+# Infrastructure failures (out of memory, a dead engine, I/O) fail the step; a retry resumes from the
+# partition's finished chunks. Deterministic failures (a failed blocking check) fail the same way again.
+GENERATION_RETRY = RetryPolicy(max_retries=2, delay=10, backoff=Backoff.EXPONENTIAL)
 
 
 def progress_dir(layout: WorkLayout, asset: str, shard_id: str):
-    """Where a generation stage keeps finished chunks of a partition until its output is written."""
-    return layout.shard_output(asset, shard_id).with_suffix(".progress")
+    """Where a generation stage keeps finished chunks of a partition until the partition commits."""
+    return layout.progress_dir(asset, shard_id)
 
 
-def read_table(path) -> pl.DataFrame:
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: materialize the upstream asset for this partition first")
-    return pl.read_parquet(path)
+def read_input(layout: WorkLayout, asset: str, shard_id: str, table: str = "output") -> pl.DataFrame:
+    """An upstream partition's table, verified against its commit (`commit.read_committed`)."""
+    return commit.read_committed(layout, asset, shard_id, table)
+
+
+def commit_and_report(context: AssetExecutionContext, layout: WorkLayout, asset: str, shard_id: str, *,
+                      output: pl.DataFrame, rejected: pl.DataFrame, check_results: Sequence[AssetCheckResult],
+                      metadata: dict, versions: dict, on_commit=None) -> MaterializeResult:
+    """Stage both tables, commit them when every check passed, else quarantine them; report either way.
+
+    ``on_commit`` runs after a successful commit (e.g. to drop progress chunks that are no longer needed).
+    """
+    started = time.perf_counter()
+    staged = commit.stage(layout, asset, shard_id, {"output": output, "rejected": rejected})
+    failed = [c.check_name for c in check_results if not c.passed]
+    if failed:
+        quarantine = staged.reject()
+        context.log.error(f"{asset} {shard_id}: blocking checks failed ({', '.join(failed)}); not committed, "
+                          f"earlier commit withdrawn, staged files kept in {quarantine}")
+        outcome = {"committed": False, "failed_checks": ", ".join(failed),
+                   "quarantine_path": MetadataValue.path(str(quarantine))}
+    else:
+        manifest = staged.commit(versions)
+        if on_commit is not None:
+            on_commit()
+        outcome = {
+            "committed": True,
+            "output_path": MetadataValue.path(str(layout.shard_output(asset, shard_id))),
+            "rejected_path": MetadataValue.path(str(layout.shard_rejected(asset, shard_id))),
+            "output_sha256": manifest["tables"]["output"]["sha256"],
+        }
+    return MaterializeResult(
+        metadata={**metadata, **outcome, "commit_seconds": round(time.perf_counter() - started, 3)},
+        check_results=list(check_results),
+    )
+
+
+def reject_share_check(rejected: pl.DataFrame, n_input: int, max_share: float) -> AssetCheckResult:
+    """Fails when the engine rejected more than ``max_share`` of a stage's input (sources gone missing since
+    ingest, ``image_unavailable``, do not count: they say nothing about the engine)."""
+    generation = rejected.filter(pl.col("reason") != "image_unavailable") if len(rejected) else rejected
+    share = len(generation) / n_input if n_input else 0.0
+    return AssetCheckResult(
+        check_name="generation_reject_share", passed=share <= max_share,
+        metadata={"generation_rejects": len(generation), "input": n_input, "share": round(share, 4),
+                  "max_share": max_share},
+    )
 
 
 def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str, shard_id: str,
-                 out: StageOutput, engine: GenerationEngine) -> MaterializeResult:
-    started = time.perf_counter()
-    out_path = layout.shard_output(asset, shard_id)
-    rejected_path = layout.shard_rejected(asset, shard_id)
-    write_parquet_atomic(out.captions, out_path)
-    write_parquet_atomic(out.rejected, rejected_path)
-    # Only now: a failure before the writes above keeps the chunks for the next attempt.
-    out.discard_progress()
+                 out: StageOutput, engine: GenerationEngine, *, max_reject_share: float,
+                 inputs: dict | None = None) -> MaterializeResult:
     reasons = {r: int(n) for r, n in out.rejected.group_by("reason").len().iter_rows()} if len(out.rejected) else {}
     schema = checks.schema_check(out.captions, CaptionSchema)
     if schema.passed:
         schema = checks.schema_check(out.rejected, StageRejectedSchema)
+    check_results = [
+        schema,
+        checks.unique_uid_check(out.captions),
+        checks.non_empty_captions_check(out.captions),
+        checks.provenance_check(out.captions, STAGE_PROVENANCE),
+        checks.accounting_check(out.n_input, len(out.captions), len(out.rejected)),
+        reject_share_check(out.rejected, out.n_input, max_reject_share),
+    ]
     context.log.info(f"{asset} {shard_id}: {out.n_input} in, {len(out.captions)} kept, {len(out.rejected)} rejected "
                      f"in {out.seconds:.1f}s")
-    return MaterializeResult(
+    versions = {"model_id": engine.model_id, "model_revision": engine.model_revision,
+                "engine": f"{engine.name} {engine.version}", "runtime": engine.runtime,
+                "inputs": inputs or {}}
+    return commit_and_report(
+        context, layout, asset, shard_id, output=out.captions, rejected=out.rejected, check_results=check_results,
+        versions=versions, on_commit=out.discard_progress,
         metadata={
             "rows_in": out.n_input,
             "rows_kept": len(out.captions),
@@ -58,25 +118,13 @@ def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str,
             "model_id": engine.model_id,
             "model_revision": engine.model_revision,
             "engine": f"{engine.name} {engine.version}",
-            "output_path": MetadataValue.path(str(out_path)),
-            "rejected_path": MetadataValue.path(str(rejected_path)),
-            "write_seconds": round(time.perf_counter() - started, 3),
         },
-        check_results=[
-            schema,
-            checks.unique_uid_check(out.captions),
-            checks.non_empty_captions_check(out.captions),
-            checks.provenance_check(out.captions, STAGE_PROVENANCE),
-            checks.accounting_check(out.n_input, len(out.captions), len(out.rejected)),
-        ],
     )
 
 
 def other_pool_result(context: AssetExecutionContext, asset: str, shard_id: str, pool: str,
                       check_names: list[str]) -> MaterializeResult:
     """The instant no-op for a shard of the other pool: nothing is read or written, nothing is lost."""
-    from dagster import AssetCheckResult
-
     note = f"shard {shard_id} belongs to the {pool} pool; {asset} only processes the other pool"
     context.log.info(note)
     return MaterializeResult(

@@ -1,0 +1,189 @@
+"""A small learned sentence classifier for prompt leaks: hashed n-gram features + multinomial logistic regression.
+
+The rules in ``rules/artifact_rules.yaml`` catch the phrasings they were written from; this model scores the
+sentences the rules leave, so that new phrasings of the same kinds of leak (instruction echo, meta commentary,
+input references, uncertainty hedges, assistant chatter, format residue) are removed too.  It is pure
+Python + numpy: a sentence becomes a few dozen hashed feature ids (crc32, stable across processes and
+platforms), the score is a sum of weight rows, so scoring costs ~20 us a sentence and only the sentences a
+polars screen picks are scored.
+
+Features, chosen to generalize rather than to memorise (see :func:`features`):
+
+* word unigrams and bigrams and 5-character word prefixes (so "woven"/"weaved", "merged"/"merging" share
+  evidence), after quoted spans are replaced by one ``<q>`` token: text inside quotes is visible text in
+  the image (a sign, a book title), never the rewriter talking;
+* the sentence's first words and last punctuation (labels end in ':', chatter in '!' or '?');
+* context the pipeline has: how many words the sentence shares with the fusion prompt's own vocabulary
+  (``prompts.FUSION_SYSTEM``; a sentence that echoes the prompt is a leak), whether a visible-text cue
+  (reads, labeled, titled, says, sign, screen ...) or a quote is present, and how much of the row's
+  alt-text (the fusion input) the sentence repeats.
+
+Weights are a ``(n_features, n_classes)`` float32 tensor in safetensors, with the class names, feature
+size, threshold and model version in the file's metadata.  Training is in :mod:`kale_assets.filter_training`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kale_assets.prompts import FUSION_SYSTEM, FUSION_USER_TEMPLATE, STUDENT_INSTRUCTION_TEMPLATE
+
+KEEP = "keep"
+LEAK_KINDS = ("instruction_echo", "meta_commentary", "input_reference", "uncertainty_hedge", "assistant_chatter",
+              "format_residue")
+CLASSES = (KEEP, *LEAK_KINDS)
+FEATURE_BITS = 15  # 32768 hashed features x 7 classes x 4 bytes = 0.9 MB of weights
+
+_QUOTED = re.compile(r'"[^"\n]{1,400}"|“[^”\n]{1,400}”|«[^»\n]{1,400}»|„[^“”\n]{1,400}[“”]'
+                     r"|(?<!\w)'(?:[^'\n]|'(?=\w)){1,400}?'(?!\w)|‘(?:[^’\n]|’(?=\w)){1,400}?’(?!\w)")
+_TOKEN = re.compile(r"<q>|<\|?/?\w*\|?>|\[/?\w+\]|[#*`\-]{2,}|\w+(?:['’]\w+)?|[:!?#*<>\[\]{}()]")
+_WORD = re.compile(r"[a-z]+")
+_VISIBLE_CUES = frozenset(
+    "reads read reading labeled labelled label titled entitled title says saying spell spells spelled printed "
+    "written inscribed engraved sign signs screen screenshot poster banner board menu placard plaque cover "
+    "spine page worksheet sheet book notebook card mug shirt sticker marquee button toggle tab app window "
+    "dialog whiteboard chalkboard headed called named".split())
+_STOP = frozenset(
+    "a an the of and or to in on at is are was were be by for with from as it its this that these those "
+    "their there then than into only any each one do not no".split())
+
+
+def _prompt_vocabulary() -> frozenset[str]:
+    text = " ".join((FUSION_SYSTEM, FUSION_USER_TEMPLATE, STUDENT_INSTRUCTION_TEMPLATE)).lower()
+    return frozenset(w for w in _WORD.findall(text) if w not in _STOP and len(w) > 2)
+
+
+PROMPT_VOCABULARY = _prompt_vocabulary()
+
+
+def _h(key: str, mask: int) -> int:
+    return zlib.crc32(key.encode("utf-8")) & mask
+
+
+def _bucket(n: int, edges: tuple[int, ...]) -> int:
+    return sum(n >= e for e in edges)
+
+
+def alt_words(alt_text: str | None) -> frozenset[str]:
+    """The content words of a row's alt-text, as :func:`features` compares them."""
+    if not alt_text:
+        return frozenset()
+    return frozenset(w for w in _WORD.findall(alt_text.lower()) if w not in _STOP and len(w) > 2)
+
+
+def feature_keys(sentence: str, alt: frozenset[str] = frozenset()) -> list[str]:
+    """The named features of one sentence (before hashing); ``alt`` from :func:`alt_words`."""
+    quoted = _QUOTED.search(sentence) is not None
+    masked = _QUOTED.sub(" <q> ", sentence) if quoted else sentence
+    toks = [t.lower() for t in _TOKEN.findall(masked)]
+    keys = ["<bias>"]
+    if not toks:
+        return [*keys, "<no-tokens>"]
+    keys += [f"w:{t}" for t in toks]
+    keys += [f"b:{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+    keys += [f"p:{t[:5]}" for t in toks if len(t) > 5 and t.isalpha()]
+    keys.append(f"first:{toks[0]}")
+    if len(toks) > 1:
+        keys.append(f"first2:{toks[0]} {toks[1]}")
+    stripped = sentence.rstrip()
+    keys.append(f"end:{stripped[-1] if stripped else ''}")
+    words = [t for t in toks if t.isalpha()]
+    keys.append(f"len:{_bucket(len(words), (1, 2, 3, 5, 8, 13, 21))}")
+    content = [w for w in words if w not in _STOP and len(w) > 2]
+    keys.append(f"prompt:{_bucket(sum(w in PROMPT_VOCABULARY for w in content), (1, 2, 3, 5))}")
+    cue = any(w in _VISIBLE_CUES for w in words)
+    keys.append(f"cue:{int(cue)}q:{int(quoted)}")
+    caps = sum(1 for w in _TOKEN.findall(masked)[1:] if w[:1].isupper())
+    keys.append(f"caps:{_bucket(caps, (1, 2, 4))}cue:{int(cue)}")
+    if alt:
+        shared = sum(w in alt for w in content)
+        keys.append(f"alt:{_bucket(shared, (1, 2, 4))}")
+    if not any(c.isalnum() for c in sentence):
+        keys.append("<no-alnum>")
+    return keys
+
+
+def features(sentence: str, alt: frozenset[str] = frozenset(), bits: int = FEATURE_BITS) -> list[int]:
+    """Hashed feature ids of one sentence (duplicates kept: counts)."""
+    mask = (1 << bits) - 1
+    return [_h(k, mask) for k in feature_keys(sentence, alt)]
+
+
+@dataclass(frozen=True)
+class LeakClassifier:
+    """Multinomial logistic regression over hashed features; a sentence is a leak when 1 - p(keep) >= threshold."""
+
+    weights: np.ndarray  # (2**bits, len(classes)) float32
+    classes: tuple[str, ...] = CLASSES
+    bits: int = FEATURE_BITS
+    threshold: float = 0.5
+    version: str = "dev"
+    digest: str = field(default="", compare=False)  # sha256 of the weights file bytes
+
+    def probabilities(self, sentences: list[str], alts: list[frozenset[str]] | None = None) -> np.ndarray:
+        """(n, n_classes) class probabilities."""
+        if not sentences:
+            return np.zeros((0, len(self.classes)), dtype=np.float64)
+        alts = alts if alts is not None else [frozenset()] * len(sentences)
+        rows = [features(s, a, self.bits) for s, a in zip(sentences, alts, strict=True)]
+        return softmax(scores(self.weights, rows))
+
+    def predict(self, sentences: list[str], alts: list[frozenset[str]] | None = None) -> list[str | None]:
+        """Per sentence, the leak kind (argmax over leak classes) when p(leak) >= threshold, else None."""
+        p = self.probabilities(sentences, alts)
+        if not len(p):
+            return []
+        leak = 1.0 - p[:, 0]
+        kind = np.argmax(p[:, 1:], axis=1) + 1
+        return [self.classes[k] if q >= self.threshold else None for q, k in zip(leak, kind, strict=True)]
+
+    def save(self, path: str | Path) -> None:
+        from safetensors.numpy import save_file
+
+        meta = {"classes": json.dumps(list(self.classes)), "bits": str(self.bits),
+                "threshold": repr(float(self.threshold)), "version": self.version}
+        save_file({"weights": np.ascontiguousarray(self.weights, dtype=np.float32)}, str(path), metadata=meta)
+
+
+def load_classifier(path: str | Path) -> LeakClassifier:
+    """Load weights written by :meth:`LeakClassifier.save`; ``ValueError`` when the file is malformed."""
+    from safetensors import safe_open
+
+    p = Path(path)
+    data = p.read_bytes()
+    with safe_open(str(p), framework="numpy") as f:
+        meta = f.metadata() or {}
+        weights = f.get_tensor("weights")
+    try:
+        classes = tuple(json.loads(meta["classes"]))
+        bits = int(meta["bits"])
+        threshold = float(meta["threshold"])
+        version = meta["version"]
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"{p}: classifier metadata missing or malformed: {exc}") from exc
+    if weights.shape != (1 << bits, len(classes)) or classes[0] != KEEP:
+        raise ValueError(f"{p}: weights shape {weights.shape} does not fit bits={bits}, classes={classes}")
+    return LeakClassifier(weights=weights, classes=classes, bits=bits, threshold=threshold, version=version,
+                          digest=hashlib.sha256(data).hexdigest())
+
+
+def scores(weights: np.ndarray, rows: list[list[int]]) -> np.ndarray:
+    """(n, n_classes) logits: per row, the sum of the weight rows of its feature ids."""
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lengths.sum()))
+    starts = np.zeros(len(rows), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    return np.add.reduceat(weights[flat].astype(np.float64), starts, axis=0)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)

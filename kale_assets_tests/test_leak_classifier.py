@@ -1,0 +1,127 @@
+"""Tests for the learned stage of the artifact filter (kale_assets.leak_classifier, kale_assets.filter_training)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import polars as pl
+import pytest
+
+from kale_assets.filter_training import (
+    DEV_CORPUS,
+    TrainConfig,
+    evaluate_rows,
+    labelled_sentences,
+    read_corpus,
+    train,
+)
+from kale_assets.filtering import DEFAULT_RULES_PATH, filter_caption, filter_frame, load_rules
+from kale_assets.leak_classifier import LEAK_KINDS, features, load_classifier
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def _small_training_set():
+    rows = read_corpus(DEV_CORPUS, "train")[:80]
+    return labelled_sentences(rows)
+
+
+def test_training_is_deterministic_and_weights_round_trip(tmp_path):
+    data = _small_training_set()
+    cfg = TrainConfig(bits=10, iterations=15)
+    a, b = train(*data, cfg), train(*data, cfg)
+    assert a.weights.dtype == np.float32 and a.weights.shape == (1 << 10, 7)
+    assert np.abs(a.weights).sum() > 0
+    a.save(tmp_path / "a.safetensors")
+    b.save(tmp_path / "b.safetensors")
+    assert np.array_equal(a.weights, b.weights)  # bit for bit (the file's metadata order is the library's)
+    back = load_classifier(tmp_path / "a.safetensors")
+    assert np.array_equal(back.weights, a.weights)
+    assert (back.classes, back.bits, back.threshold, back.version) == (a.classes, a.bits, a.threshold, a.version)
+    assert len(back.digest) == 64
+
+
+def test_features_are_stable_hashes():
+    # crc32, not Python's per-process hash(): the shipped weights stay valid in every process
+    assert features("I hope this helps!", bits=15) == features("I hope this helps!", bits=15)
+    assert features("I hope this helps!", bits=15)[:2] == [27736, 8258]
+
+
+def test_shipped_weights_are_small_and_in_the_rules_hash(rules, tmp_path):
+    assert rules.classifier is not None
+    weights = rules.classifier.weights_path
+    assert weights.endswith(".safetensors") and (DEFAULT_RULES_PATH.parent / "leak_classifier.safetensors").stat().st_size < 2_000_000
+    # a copy of the rules file next to a copy of the weights: same hash; other weights: another hash
+    shutil.copyfile(DEFAULT_RULES_PATH, tmp_path / "artifact_rules.yaml")
+    shutil.copyfile(weights, tmp_path / "leak_classifier.safetensors")
+    assert load_rules(tmp_path / "artifact_rules.yaml").sha256 == rules.sha256
+    changed = load_classifier(weights)
+    changed.weights[0, 0] += 1.0
+    changed.save(tmp_path / "leak_classifier.safetensors")
+    other = load_rules(tmp_path / "artifact_rules.yaml")
+    assert other.version == rules.version and other.sha256 != rules.sha256
+    plain = hashlib_of(DEFAULT_RULES_PATH)
+    assert rules.sha256 != plain  # the hash is not just the YAML bytes any more
+
+
+def hashlib_of(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+VISIBLE_TEXT = [
+    "A sign on the door reads 'Note: this entrance is alarmed'.",
+    "The phone's settings screen lists options labeled Audio Descriptions and Show Alt Text.",
+    "A paperback titled Combining Sentences sits on the desk.",
+    "A chalkboard by the door says 'I hope you have a wonderful day'.",
+    "The worksheet lists Sentence 1 and Sentence 2 above each blank line.",
+]
+
+
+@pytest.mark.parametrize("sentence", VISIBLE_TEXT)
+def test_visible_text_traps_are_kept(rules, sentence):
+    caption = f"A small room with a wooden floor. {sentence} Soft light comes from the left."
+    out = filter_caption(caption, rules)
+    assert out.caption == caption and out.removals == ()
+
+
+def _examples_per_kind(n: int = 3) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {k: [] for k in LEAK_KINDS}
+    for row in read_corpus(DEV_CORPUS, "train"):
+        for s in row["sentences"]:
+            if s["leak"] and len(out[s["kind"]]) < n and all(s["text"] != t for t, _ in out[s["kind"]]):
+                out[s["kind"]].append((s["text"], row["alt_text"]))
+    return out
+
+
+@pytest.mark.parametrize("kind", LEAK_KINDS)
+def test_dev_examples_of_every_kind_are_removed(rules, kind):
+    for sentence, alt in _examples_per_kind()[kind]:
+        caption = f"A white lighthouse stands on a rocky headland. {sentence} Waves break against the rocks below."
+        out = filter_caption(caption, rules, alt_text=alt)
+        assert out.caption is not None and sentence not in out.caption, (kind, sentence)
+
+
+def test_classifier_removals_are_named_and_alt_text_column_is_used(rules):
+    df = pl.DataFrame({
+        "uid": ["a", "b"],
+        "caption": ["A red tram climbs a narrow street. The supplied facts do not say who drives the tram.",
+                    "A red tram climbs a narrow street. Laundry hangs from a balcony above the tracks."],
+        "alt_text": ["Lisbon tram 28", None],
+    })
+    out = filter_frame(df, rules)
+    removed = out.get_column("removed_sentences").to_list()
+    assert [r["rule"] for r in removed[0]] and all(r["rule"].startswith(("classifier:", "prompt_")) for r in removed[0])
+    assert removed[1] == [] and out.get_column("caption")[1] == df.get_column("caption")[1]
+    assert out.get_column("caption")[0] == "A red tram climbs a narrow street."
+
+
+def test_dev_eval_split_numbers_are_what_results_md_says(rules):
+    # the dev-eval split holds templates the classifier never saw; keep the filter at least this good on it
+    result = evaluate_rows(read_corpus(DEV_CORPUS, "eval"), rules)
+    assert result["recall"] >= 0.85 and result["precision"] >= 0.9, result

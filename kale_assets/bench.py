@@ -687,7 +687,7 @@ def measure_stage_overhead(root: Path, models_dir: Path, sizes: BenchSizes) -> M
     from kale_assets.defs.partitions import register_shards
     from kale_assets.definitions import ASSETS
     from kale_assets.demo_data import write_demo_shards
-    from kale_assets.generation import GenerationRequest, build_engine
+    from kale_assets.engines import GenerationRequest, build_engine
     from kale_assets.prompts import teacher_messages
     from kale_assets.runner import QUIET_LOGS, prepare_workdir
     from kale_assets.shard_io import list_shards, open_images, write_parquet_atomic
@@ -752,7 +752,7 @@ def measure_stage_overhead(root: Path, models_dir: Path, sizes: BenchSizes) -> M
                                 raise RuntimeError("the stage resumed from progress chunks instead of generating")
                             pipe.append({"wall": wall, "step": _step_seconds(instance, result.run_id),
                                          "generate": timer.seconds, "stage": float(meta["seconds"].value),
-                                         "write_checks": float(meta["write_seconds"].value),
+                                         "write_checks": float(meta["commit_seconds"].value),
                                          "rows_kept": float(meta["rows_kept"].value)})
                         else:
                             t0 = time.perf_counter()
@@ -822,19 +822,19 @@ def vllm_unavailable_reason() -> str | None:
 
     if util.find_spec("vllm") is None:
         return "vllm is not installed"
-    if util.find_spec("kale_assets.vllm_engine") is None:
-        return "kale_assets.vllm_engine does not exist yet"
-    import kale_assets.vllm_engine  # noqa: F401 - registers the "vllm" engine factory
-    from kale_assets.generation import ENGINE_FACTORIES
+    if util.find_spec("kale_assets.engines.vllm_engine") is None:
+        return "kale_assets.engines.vllm_engine does not exist yet"
+    import kale_assets.engines.vllm_engine  # noqa: F401 - registers the "vllm" engine factory
+    from kale_assets.engines import ENGINE_FACTORIES
 
     if "vllm" not in ENGINE_FACTORIES:
-        return "engine 'vllm' is not registered in kale_assets.generation.ENGINE_FACTORIES"
+        return "engine 'vllm' is not registered in kale_assets.engines.ENGINE_FACTORIES"
     return None
 
 
 def _equal_work_sampling(max_new_tokens: int):
     """Greedy, and every request writes exactly max_new_tokens where the SamplingSpec can say so."""
-    from kale_assets.generation import SamplingSpec
+    from kale_assets.engines import SamplingSpec
 
     names = {f.name for f in fields(SamplingSpec)}
     extra: dict[str, Any] = {}
@@ -853,7 +853,7 @@ def _close_engine(engine) -> None:
 
 def _fusion_requests(n: int) -> list:
     """Fusion prompts as the pipeline builds them: a dense caption plus a one-sentence (sanitised) alt-text."""
-    from kale_assets.generation import GenerationRequest
+    from kale_assets.engines import GenerationRequest
     from kale_assets.prompts import fusion_messages, sanitize_untrusted
 
     dense = synthetic_captions(n, seed=1, leak_rate=0.0, degenerate_rate=0.0, short_rate=0.0)
@@ -863,7 +863,7 @@ def _fusion_requests(n: int) -> list:
 
 
 def _engine_comparison(name: str, base_spec, requests: list, sizes: BenchSizes, what: str) -> Measure:
-    from kale_assets.generation import build_engine
+    from kale_assets.engines import build_engine
 
     variants = {"vllm": replace(base_spec, engine="vllm")}
     # The transformers baseline at the preset's batch size and at a larger one: the speed-up is over the best.
@@ -935,7 +935,7 @@ def measure_engine_speedup(root: Path, models_dir: Path, sizes: BenchSizes) -> l
     out = [_engine_comparison(name, fusion, requests, sizes, "tiny Mistral fusion LLM (random weights)")]
     if sizes.engine_with_images:
         from kale_assets.demo_data import write_demo_shards
-        from kale_assets.generation import GenerationRequest
+        from kale_assets.engines import GenerationRequest
         from kale_assets.prompts import teacher_messages
         from kale_assets.shard_io import list_shards, open_images, read_shard
 
@@ -1178,7 +1178,7 @@ def run_bench(*, mode: str = "full", only: Sequence[str] = MEASURES, gpu: bool =
 
 def _run_measures(root: Path, models: Path, sizes: BenchSizes, only: Sequence[str], gpu: bool,
                   on_measure: Callable[[Measure], None] | None) -> list[Measure]:
-    from kale_assets.generation import release_engines
+    from kale_assets.engines import release_engines
     from kale_assets.tiny_models import build_tiny_models
 
     measures: list[Measure] = []

@@ -31,7 +31,7 @@ import polars as pl
 from PIL import Image
 
 from kale_assets.faults import failpoint
-from kale_assets.generation import GenerationEngine, GenerationRequest, GenerationResult
+from kale_assets.engines import GenerationEngine, GenerationRequest, GenerationResult
 from kale_assets.io_utils import atomic_write_bytes, atomic_write_json, sha256_bytes
 from kale_assets.prompts import (
     AltTextBudget,

@@ -126,6 +126,13 @@ def stage(layout: WorkLayout, asset: str, shard_id: str, tables: dict[str, pl.Da
     return staged
 
 
+def commit_tables(layout: WorkLayout, asset: str, shard_id: str, output: pl.DataFrame,
+                  rejected: pl.DataFrame | None = None, versions: dict | None = None) -> dict:
+    """Stage and commit in one go, for tables that need no validation step (tools, tests)."""
+    tables = {"output": output} if rejected is None else {"output": output, "rejected": rejected}
+    return stage(layout, asset, shard_id, tables).commit(versions or {})
+
+
 def withdraw(layout: WorkLayout, asset: str, shard_id: str) -> bool:
     """Remove a partition's commit so no reader takes it; its data files stay until the next commit."""
     path = layout.commit_manifest(asset, shard_id)

@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 
 from kale_assets.distillation import StudentSpec, TrainSpec
-from kale_assets.generation import ENGINE_NAMES, ModelSpec, SamplingSpec
+from kale_assets.engines import ENGINE_NAMES, ModelSpec, SamplingSpec
 from kale_assets.io_utils import atomic_write_text
 
 CONFIG_FILE = "kale.yaml"
@@ -280,6 +280,10 @@ class PipelineConfig:
                 f"fine-tuned {Path(preset.student.base_vlm_id or '').name or 'VLM'}"
             preset = replace(preset, student=replace(preset.student, recipe=self.student_recipe), student_label=label)
         engines = self.engines
+        if preset.teacher.engine == "cogvlm" and engines.get("teacher", "cogvlm") != "cogvlm":
+            raise ValueError(f"the {self.preset} preset's teacher (CogVLM v1) runs on the cogvlm engine only; vLLM "
+                             "and the generic transformers engine cannot serve it: drop --engine teacher=..., or use "
+                             "the kale-qwen-vl preset for a teacher that vLLM serves")
         return replace(
             preset,
             teacher=replace(preset.teacher, trust_remote_code="teacher" in trc,

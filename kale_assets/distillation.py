@@ -14,7 +14,7 @@ Two routes build the student (`kale_assets.training.student`):
 Training (`kale_assets.training`) streams (image, alt-text) -> fused caption from the stage-1 shards, with the
 targets passed through the final artifact filter first, in the exact prompt the pipeline runs the student with,
 loss only on the caption tokens; it checkpoints and resumes, and runs as one process or as a torchrun/DDP job.
-The result is a standard Hugging Face checkpoint that `kale_assets.generation.TransformersEngine` loads.
+The result is a standard Hugging Face checkpoint that `kale_assets.engines.TransformersEngine` loads.
 
 Teacher-student agreement (`TrainingReport.agreement`) is the mean unigram F1 between the student's greedy
 caption of a held-out image (generated through `TransformersEngine` from the saved checkpoint, greedy,
@@ -44,25 +44,17 @@ from typing import Any
 from kale_assets.io_utils import atomic_dir, atomic_write_json
 from kale_assets.prompts import prompt_hash, student_messages
 from kale_assets.training.data import (
-    IGNORE_INDEX,
-    IMAGE_TOKEN,
     DistillationExample,
-    EncodedExample,
     ImageSource,
     MemoryImages,
     PreparedData,
     TarImages,
-    collate_batch,
     cut_alt_text,
-    encode_example,
     heldout_examples,
     memory_tables,
     prepare_training_data,
-    split_heldout,
-    stage1_training_tables,
 )
 from kale_assets.training.specs import StudentSpec, TrainSpec
-from kale_assets.training.student import compose_llava_student, load_base_student
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +102,7 @@ class TrainingReport:
 
 # ---------------------------------------------------------------------------------------- versioning
 def _base_revisions(spec: StudentSpec) -> dict[str, str]:
-    from kale_assets.generation import ModelSpec, resolve_revision
+    from kale_assets.engines import ModelSpec, resolve_revision
 
     return {
         model_id: resolve_revision(ModelSpec(model_id, revision=spec.revision_of(model_id),
@@ -216,7 +208,7 @@ def training_mfu(report: TrainingReport, peak_flops: float, num_parameters: int 
 def _agreement(checkpoint: Path, heldout: Sequence[DistillationExample], spec: StudentSpec, version: str,
                device: str) -> tuple[float, list[dict[str, Any]]]:
     """Generate on held-out images through the pipeline's engine, from the saved checkpoint."""
-    from kale_assets.generation import (
+    from kale_assets.engines import (
         GenerationRequest,
         ModelSpec,
         SamplingSpec,

@@ -37,7 +37,7 @@ class TrainConfig:
     learning_rate: float = 0.05
     l2: float = 1e-4  # per-example-averaged loss + l2 * ||W||^2 / 2
     leak_weight: float = 1.0  # example weight of leak sentences relative to kept ones
-    threshold: float = 0.4
+    threshold: float = 0.25
     version: str = "2026.11.30"
 
 

@@ -61,7 +61,12 @@ def assemble_final_shard(
     lineage: Lineage,
     rules: RuleSet,
 ) -> FinalShard:
-    filtered = filter_frame(captions, rules, caption_col="caption")
+    # The classifier reads the row's alt-text (the fusion input) as context: join it under a helper name so the
+    # manifest join below still brings `alt_text` in once, then drop the helper.
+    context = captions.drop("_filter_alt_text", strict=False).join(
+        manifest.select("uid", pl.col("alt_text").alias("_filter_alt_text")), on="uid", how="left")
+    filtered = filter_frame(context, rules, caption_col="caption", alt_text_col="_filter_alt_text").drop(
+        "_filter_alt_text")
     dropped = filtered.filter(pl.col("drop_reason").is_not_null())
     kept = filtered.filter(pl.col("drop_reason").is_null())
     rows = (

@@ -25,6 +25,7 @@ size, threshold and model version in the file's metadata.  Training is in :mod:`
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import zlib
@@ -87,7 +88,7 @@ def feature_keys(sentence: str, alt: frozenset[str] = frozenset()) -> list[str]:
     if not toks:
         return [*keys, "<no-tokens>"]
     keys += [f"w:{t}" for t in toks]
-    keys += [f"b:{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+    keys += [f"b:{a} {b}" for a, b in itertools.pairwise(toks)]
     keys += [f"p:{t[:5]}" for t in toks if len(t) > 5 and t.isalpha()]
     keys.append(f"first:{toks[0]}")
     if len(toks) > 1:
@@ -125,7 +126,9 @@ class LeakClassifier:
     bits: int = FEATURE_BITS
     threshold: float = 0.5
     version: str = "dev"
-    digest: str = field(default="", compare=False)  # sha256 of the weights file bytes
+    # sha256 of the weights' contents (canonical metadata + float32 bytes), not of the file: safetensors writes
+    # its metadata in no fixed order, so the same training gives the same digest only this way
+    digest: str = field(default="", compare=False)
 
     def probabilities(self, sentences: list[str], alts: list[frozenset[str]] | None = None) -> np.ndarray:
         """(n, n_classes) class probabilities."""
@@ -157,7 +160,6 @@ def load_classifier(path: str | Path) -> LeakClassifier:
     from safetensors import safe_open
 
     p = Path(path)
-    data = p.read_bytes()
     with safe_open(str(p), framework="numpy") as f:
         meta = f.metadata() or {}
         weights = f.get_tensor("weights")
@@ -170,8 +172,10 @@ def load_classifier(path: str | Path) -> LeakClassifier:
         raise ValueError(f"{p}: classifier metadata missing or malformed: {exc}") from exc
     if weights.shape != (1 << bits, len(classes)) or classes[0] != KEEP:
         raise ValueError(f"{p}: weights shape {weights.shape} does not fit bits={bits}, classes={classes}")
+    canonical = json.dumps({k: meta[k] for k in sorted(meta)}, sort_keys=True).encode()
+    digest = hashlib.sha256(canonical + b"\0" + np.ascontiguousarray(weights, dtype="<f4").tobytes()).hexdigest()
     return LeakClassifier(weights=weights, classes=classes, bits=bits, threshold=threshold, version=version,
-                          digest=hashlib.sha256(data).hexdigest())
+                          digest=digest)
 
 
 def scores(weights: np.ndarray, rows: list[list[int]]) -> np.ndarray:

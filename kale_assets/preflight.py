@@ -152,7 +152,7 @@ def check_engines_installed(config: PipelineConfig) -> None:
     """A role set to vLLM needs vLLM installed: say so now, not when the stage starts."""
     if "vllm" not in set(config.engines.values()):
         return
-    from kale_assets.vllm_engine import installed_vllm_version
+    from kale_assets.engines.vllm_engine import installed_vllm_version
 
     try:
         installed_vllm_version()

@@ -193,9 +193,17 @@ def _execute_one(instance, defs, job_name: str, key: str | None, console) -> Run
     error = None
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data.error is not None:
-            error = event.step_failure_data.error.message.strip().splitlines()[-1]
+            error = root_cause_message(event.step_failure_data.error)
     ok = result.success and not failed_checks
     return RunRecord(job_name, key, ok, time.perf_counter() - t0, result.run_id, failed_checks, error=error)
+
+
+def root_cause_message(error) -> str:
+    """The innermost message of a Dagster SerializableErrorInfo (user code errors come wrapped)."""
+    while error.cause is not None:
+        error = error.cause
+    lines = error.message.strip().splitlines()
+    return lines[-1] if lines else error.cls_name or "error"
 
 
 def is_disk_full_text(text: str) -> bool:

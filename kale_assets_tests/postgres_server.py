@@ -61,7 +61,8 @@ def _as_postgres(command: list[str]) -> list[str]:
 
 
 def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    proc = subprocess.run(_as_postgres(command), capture_output=True, text=True, timeout=START_TIMEOUT_S, **kwargs)
+    proc = subprocess.run(_as_postgres(command), capture_output=True, text=True, timeout=START_TIMEOUT_S, check=False,
+                          **kwargs)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc

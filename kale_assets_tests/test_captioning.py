@@ -4,7 +4,7 @@ import pytest
 from kale_assets.captioning import run_fusion, run_student, run_teacher
 from kale_assets.config import tiny_preset
 from kale_assets.demo_data import write_demo_shards
-from kale_assets.generation import GenerationResult, build_engine
+from kale_assets.engines import GenerationResult, build_engine
 from kale_assets.prompts import AltTextBudget
 from kale_assets.schemas import CaptionSchema, StageRejectedSchema
 from kale_assets.shard_io import list_shards, read_shard
@@ -56,7 +56,7 @@ class _FailingEngine:
 
 def test_failed_requests_become_rejected_rows_with_reason(shard, tiny_models):
     ref, ingest = shard
-    from kale_assets.generation import ModelSpec, SamplingSpec
+    from kale_assets.engines import ModelSpec, SamplingSpec
 
     inner = build_engine(ModelSpec(str(tiny_models.student_vlm), sampling=SamplingSpec(max_new_tokens=8, do_sample=True,
                                                                                        top_k=20)))

@@ -8,7 +8,7 @@ import pytest
 from kale_assets.captioning import run_fusion, run_teacher
 from kale_assets.config import tiny_preset
 from kale_assets.demo_data import write_demo_shards
-from kale_assets.generation import TransformersEngine
+from kale_assets.engines import TransformersEngine
 from kale_assets.prompts import AltTextBudget
 from kale_assets.shard_io import list_shards, read_shard
 

@@ -7,13 +7,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kale_assets.demo_data import write_demo_shards
-from kale_assets_tests.crash_harness import RERUN_TIMEOUT_S, kale_command, kill_and_rerun, run_reference
+from kale_assets_tests.crash_harness import (
+    RERUN_TIMEOUT_S,
+    kale_command,
+    kill_and_rerun,
+    run_reference,
+)
 
 POINTS = [
     "stage:after_chunk@1",         # inside a GPU-pool step: generated, not yet committed

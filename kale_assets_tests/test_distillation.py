@@ -11,24 +11,30 @@ import torch
 from PIL import Image
 
 from kale_assets.distillation import (
-    IGNORE_INDEX,
     DistillationExample,
     StudentSpec,
     TrainSpec,
-    collate_batch,
-    compose_llava_student,
-    encode_example,
     latest_student,
-    load_base_student,
-    split_heldout,
     student_version,
     train_student,
     training_mfu,
     unigram_f1,
 )
-from kale_assets.generation import GenerationRequest, ModelSpec, SamplingSpec, TransformersEngine
+from kale_assets.engines import (
+    GenerationRequest,
+    ModelSpec,
+    SamplingSpec,
+    TransformersEngine,
+)
 from kale_assets.prompts import student_messages
 from kale_assets.tiny_models import build_tiny_models
+from kale_assets.training.data import (
+    IGNORE_INDEX,
+    collate_batch,
+    encode_example,
+    split_heldout,
+)
+from kale_assets.training.student import compose_llava_student, load_base_student
 
 WORDS = ["dog", "cat", "tree", "bird", "car", "man", "boat", "house"]
 
@@ -267,7 +273,11 @@ def test_training_overfits_four_examples(overfit_run, tiny):
     assert saved["version"] == report.version and saved["steps"] == 30
 
     # the frozen vision tower is saved unchanged; the language model and the projector moved
-    from transformers import AutoModelForImageTextToText, CLIPVisionModel, Qwen2ForCausalLM
+    from transformers import (
+        AutoModelForImageTextToText,
+        CLIPVisionModel,
+        Qwen2ForCausalLM,
+    )
 
     trained = AutoModelForImageTextToText.from_pretrained(report.checkpoint_dir)
     tower = _state(trained.model.vision_tower)

@@ -16,9 +16,9 @@ from dagster import DagsterInstance
 from kale_assets.commit import is_committed, read_committed
 from kale_assets.definitions import defs
 from kale_assets.defs.partitions import register_shards
-from kale_assets.generation import GenerationResult, TransformersEngine, release_engines
+from kale_assets.engines import GenerationResult, TransformersEngine, release_engines
 from kale_assets.layout import WorkLayout
-from kale_assets.runner import QUIET_LOGS
+from kale_assets.runner import QUIET_LOGS, root_cause_message
 from kale_assets.uid_index import DUPLICATE_REASON, UidIndex
 from kale_assets_tests.dagster_servers import copy_of_work_folder
 
@@ -36,7 +36,7 @@ def _run(job: str, shard: str, instance: DagsterInstance):
 
 
 def _step_errors(result) -> list[str]:
-    return [e.step_failure_data.error.message for e in result.all_events
+    return [root_cause_message(e.step_failure_data.error) for e in result.all_events
             if e.is_step_failure and e.step_failure_data.error is not None]
 
 

@@ -3,7 +3,7 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
-from kale_assets.generation import (
+from kale_assets.engines import (
     GenerationRequest,
     GenerationResult,
     ModelSpec,
@@ -77,7 +77,7 @@ def test_a_caption_does_not_depend_on_its_batch_mates(tiny_models_dir):
     from PIL import Image
 
     from kale_assets.config import tiny_preset
-    from kale_assets.generation import GenerationRequest, TransformersEngine
+    from kale_assets.engines import GenerationRequest, TransformersEngine
     from kale_assets.prompts import teacher_messages
 
     rng = np.random.default_rng(0)
@@ -101,7 +101,7 @@ def test_engine_errors_fail_loudly_and_request_errors_are_rejections(tiny_models
     import torch
 
     from kale_assets.config import tiny_preset
-    from kale_assets.generation import EngineFailure, GenerationRequest, TransformersEngine
+    from kale_assets.engines import EngineFailure, GenerationRequest, TransformersEngine
     from kale_assets.prompts import fusion_messages
 
     engine = TransformersEngine(tiny_preset(tiny_models_dir).fusion)

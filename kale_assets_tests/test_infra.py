@@ -35,7 +35,7 @@ def _tool(name: str) -> str:
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
 
 
 def _yaml_docs(path: Path) -> list[dict]:
@@ -145,9 +145,21 @@ def test_helm_values_match_the_chart_schema(helm_values):
     assert _schema_errors(_schema("dagster-helm-values.json"), helm_values) == []
 
 
+def test_helm_schema_rejects_a_key_the_chart_would_ignore(helm_values):
+    import copy
+
+    values = copy.deepcopy(helm_values)
+    monitoring = values["dagsterDaemon"]["runMonitoring"]
+    monitoring["freeSlotsAfterRunEnd"] = monitoring.pop("freeSlotsAfterRunEndSeconds")
+    errors = _schema_errors(_schema("dagster-helm-values.json"), values)
+    assert any("freeSlotsAfterRunEnd'" in e for e in errors), errors
+
+
 def test_helm_kubernetes_fragments_are_valid(helm_values):
-    run = helm_values["runLauncher"]["config"]["k8sRunLauncher"]["runK8sConfig"]
-    _k8s_validate(_pod("run", run["containerConfig"], **run["podSpecConfig"]))
+    launcher = helm_values["runLauncher"]["config"]["k8sRunLauncher"]
+    run = launcher["runK8sConfig"]
+    _k8s_validate(_pod("run", {**run["containerConfig"], "volumeMounts": launcher["volumeMounts"]},
+                       volumes=launcher["volumes"], **run["podSpecConfig"]))
     _k8s_validate({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "run"},
                    "spec": {**run["jobSpecConfig"],
                             "template": {"spec": {"restartPolicy": "Never",
@@ -168,6 +180,15 @@ def test_helm_values_keep_secrets_in_kubernetes_secrets(helm_values):
         "a credential value in the Helm values"
     secrets = {s["name"] for s in helm_values["dagster-user-deployments"]["deployments"][0]["envSecrets"]}
     assert secrets <= {s["name"] for s in helm_values["dagsterWebserver"]["envSecrets"]}
+    assert secrets <= {s["name"] for s in helm_values["runLauncher"]["config"]["k8sRunLauncher"]["envSecrets"]}
+
+
+def test_run_pods_see_the_code_locations_work_folder(helm_values):
+    (code,) = helm_values["dagster-user-deployments"]["deployments"]
+    launcher = helm_values["runLauncher"]["config"]["k8sRunLauncher"]
+    assert launcher["volumes"] == code["volumes"] and launcher["volumeMounts"] == code["volumeMounts"]
+    code_env = {e["name"]: e["value"] for e in code["env"]}
+    assert dict(v.split("=", 1) for v in launcher["envVars"]) == code_env
 
 
 def test_helm_values_and_instance_file_agree(helm_values):
@@ -223,7 +244,7 @@ def _pyproject_pins() -> dict[str, str]:
 
 
 def _dockerfile_args() -> dict[str, str]:
-    return dict(re.findall(r"^ARG (\w+)=(\S+)$", DOCKERFILE.read_text(), flags=re.M))
+    return dict(re.findall(r"^ARG (\w+)=(\S+)$", DOCKERFILE.read_text(), flags=re.MULTILINE))
 
 
 def test_image_pins_equal_pyproject():

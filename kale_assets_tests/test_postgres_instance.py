@@ -18,6 +18,7 @@ import pytest
 import kale_assets_tests.test_daemon_integration as scenario
 from kale_assets_tests.dagster_servers import ARTIFACTS, REPO_ROOT, copy_of_work_folder, start_dagster_dev
 from kale_assets_tests.postgres_server import postgres_bin_dir, running_postgres
+
 # Collected here as well: the whole rules-change scenario, on the Postgres/S3 instance of the fixtures below.
 from kale_assets_tests.test_daemon_integration import (  # noqa: F401
     test_rules_change_refilters_every_shard_through_the_daemon,

@@ -13,7 +13,7 @@ import pytest
 import torch
 from PIL import Image
 
-from kale_assets.cogvlm import (
+from kale_assets.engines.cogvlm import (
     IMAGE_TOKENS,
     CogVLMEngine,
     cogvlm_prompt,
@@ -27,7 +27,7 @@ from kale_assets.config import (
     kale_qwen_vl_preset,
     preset_by_name,
 )
-from kale_assets.generation import ModelSpec, resolve_revision
+from kale_assets.engines import ModelSpec, resolve_revision
 from kale_assets.model_pins import PINS
 from kale_assets.prompts import TEACHER_INSTRUCTION, teacher_messages
 from kale_assets.training.loop import _validate

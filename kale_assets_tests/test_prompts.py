@@ -97,7 +97,7 @@ def test_alt_text_tokenizes_to_no_special_or_added_id(tiny_models, name):
 
 
 def test_engine_hands_its_tokens_to_the_budget(tiny_models):
-    from kale_assets.generation import ModelSpec, TransformersEngine
+    from kale_assets.engines import ModelSpec, TransformersEngine
 
     engine = TransformersEngine(ModelSpec(str(tiny_models.teacher)))
     tokens = engine.special_token_strings()
@@ -118,8 +118,8 @@ def test_vllm_engine_hands_the_same_tokens_to_the_budget(tiny_models):
 
     if not metadata.packages_distributions().get("vllm"):
         pytest.skip("vLLM is not installed")
-    from kale_assets.generation import ModelSpec
-    from kale_assets.vllm_engine import VllmEngine
+    from kale_assets.engines import ModelSpec
+    from kale_assets.engines.vllm_engine import VllmEngine
 
     # the worker starts lazily on the first generate: reading the tokens starts no vLLM
     engine = VllmEngine(ModelSpec(str(tiny_models.teacher), engine="vllm"))

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 from PIL import Image
 
+from kale_assets.commit import commit_tables
 from kale_assets.filtering import load_rules
 from kale_assets.layout import WorkLayout
 from kale_assets.training.data import (
@@ -80,11 +81,13 @@ def test_stage1_training_tables_join_fused_captions_with_the_manifest(tmp_path):
                              "alt_text": ["two", "one", "three"]})
     fused = pl.DataFrame({"uid": ["u1", "u2"], "caption": ["cap one", "cap two"], "model_id": ["m", "m"],
                           "model_revision": ["r", "r"]})
-    layout.manifest("00000001").parent.mkdir(parents=True)
-    manifest.write_parquet(layout.manifest("00000001"))
-    layout.shard_output("fused_captions", "00000001").parent.mkdir(parents=True)
-    fused.write_parquet(layout.shard_output("fused_captions", "00000001"))
-    [table] = list(stage1_training_tables(layout, ["00000001", "00000002"]))  # 00000002 has no fused captions
+    commit_tables(layout, "datacomp_shards", "00000001", manifest)
+    commit_tables(layout, "fused_captions", "00000001", fused)
+    # 00000002 has fused captions on disk, but never committed (its checks failed, say): not trained on
+    commit_tables(layout, "datacomp_shards", "00000002", manifest)
+    layout.shard_output("fused_captions", "00000002").write_bytes(layout.shard_output("fused_captions",
+                                                                                     "00000001").read_bytes())
+    [table] = list(stage1_training_tables(layout, ["00000001", "00000002", "00000003"]))
     assert table.rows.to_dicts() == [  # manifest (= tar) order, only rows with a fused caption
         {"uid": "u2", "member": "2.jpg", "alt_text": "two", "target": "cap two"},
         {"uid": "u1", "member": "1.jpg", "alt_text": "one", "target": "cap one"}]

@@ -16,6 +16,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from kale_assets.commit import commit_tables
 from kale_assets.demo_data import write_demo_shards
 from kale_assets.filtering import load_rules
 from kale_assets.layout import WorkLayout
@@ -45,12 +46,10 @@ def stage1_work(root: Path, n_shards: int, samples_per_shard: int) -> tuple[Work
     tar_urls = {}
     for ref in list_shards(str(root / "src")):
         manifest = read_shard(ref).manifest
-        layout.manifest(ref.shard_id).parent.mkdir(parents=True, exist_ok=True)
-        manifest.write_parquet(layout.manifest(ref.shard_id))
+        commit_tables(layout, "datacomp_shards", ref.shard_id, manifest)
         fused = manifest.select("uid", pl.col("uid").map_elements(_caption, return_dtype=pl.String).alias("caption"),
                                 pl.lit("fusion-model").alias("model_id"), pl.lit("r1").alias("model_revision"))
-        layout.shard_output("fused_captions", ref.shard_id).parent.mkdir(parents=True, exist_ok=True)
-        fused.write_parquet(layout.shard_output("fused_captions", ref.shard_id))
+        commit_tables(layout, "fused_captions", ref.shard_id, fused)
         tar_urls[ref.shard_id] = ref.tar_url
     return layout, tar_urls
 

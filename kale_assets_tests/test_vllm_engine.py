@@ -20,9 +20,9 @@ from PIL import Image
 
 from kale_assets.captioning import run_fusion
 from kale_assets.config import PipelineConfig, parse_engine_option
-from kale_assets.generation import GenerationRequest, ModelSpec, SamplingSpec, TransformersEngine
+from kale_assets.engines import GenerationRequest, ModelSpec, SamplingSpec, TransformersEngine
 from kale_assets.prompts import AltTextBudget, fusion_messages, teacher_messages
-from kale_assets.vllm_engine import VllmEngine, VllmWorkerError
+from kale_assets.engines.vllm_engine import VllmEngine, VllmWorkerError
 
 pytestmark = pytest.mark.skipif(find_spec("vllm") is None, reason="vLLM is not installed (scripts/setup --dev)")
 
@@ -234,7 +234,7 @@ def test_all_three_generation_stages_run_on_vllm_in_a_dagster_run(tmp_path_facto
     from dagster import AssetKey, AssetRecordsFilter, DagsterInstance
 
     from kale_assets.demo_data import write_demo_shards
-    from kale_assets.generation import release_engines
+    from kale_assets.engines import release_engines
     from kale_assets.layout import WorkLayout
     from kale_assets.runner import run_pipeline
 

@@ -6,11 +6,12 @@ non-null provenance, and the accounting rule (input samples = kept + rejected).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import pandera.errors
 import polars as pl
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue, PreviewWarning
 
 from kale_assets.defs.partitions import shard_partitions
 
@@ -25,10 +26,13 @@ def check_specs(asset: str, names: Sequence[str], partitions_def=shard_partition
         "generation_reject_share": "The engine rejected at most `max_generation_reject_share` of the input "
                                    "(kale.yaml, default 2 %); more means a broken engine or prompt, not bad samples.",
     }
-    # partitions_def makes each evaluation carry its shard, so the UI shows results per partition.
-    return [AssetCheckSpec(name, asset=AssetKey(asset), blocking=True, description=descriptions[name],
-                           partitions_def=partitions_def)
-            for name in names]
+    # partitions_def makes each evaluation carry its shard, so the UI shows results per partition. Dagster 1.13
+    # marks partitioned checks as a preview; the warning is silenced here only, where we chose it knowingly.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PreviewWarning)
+        return [AssetCheckSpec(name, asset=AssetKey(asset), blocking=True, description=descriptions[name],
+                               partitions_def=partitions_def)
+                for name in names]
 
 
 def schema_check(df: pl.DataFrame, model, *, name: str = "schema") -> AssetCheckResult:

@@ -94,24 +94,27 @@ class Stage1Table:
 def stage1_training_tables(layout, shard_ids: Iterable[str]) -> Iterator[Stage1Table]:
     """The one place training reads stage 1: fused captions joined with the manifest's member and alt-text.
 
-    Shards without fused captions are skipped. One shard at a time, so memory stays at one shard's text.
-    (When partitions are committed as verified units, only this body changes to read through that reader.)
+    Only committed partitions are read, each verified against its commit (`kale_assets.commit`): a shard
+    whose fusion never finished, or whose latest blocking checks failed, is skipped; a committed file that
+    was edited or damaged since raises, naming the file. One shard at a time, so memory stays at one shard's
+    text.
     """
-    from kale_assets.io_utils import sha256_file
+    from kale_assets.commit import committed_digest, is_committed, read_committed
 
     for shard_id in shard_ids:
-        fused_path = layout.shard_output("fused_captions", shard_id)
-        if not fused_path.exists():
+        if not (is_committed(layout, "fused_captions", shard_id) and is_committed(layout, "datacomp_shards", shard_id)):
             continue
-        fused = pl.read_parquet(fused_path, columns=["uid", "caption", "model_id", "model_revision"])
-        manifest = pl.read_parquet(layout.manifest(shard_id), columns=["uid", "member", "alt_text"])
+        fused = read_committed(layout, "fused_captions", shard_id, columns=["uid", "caption", "model_id",
+                                                                            "model_revision"])
+        manifest = read_committed(layout, "datacomp_shards", shard_id, columns=["uid", "member", "alt_text"])
         rows = manifest.join(fused.select("uid", pl.col("caption").alias("target")), on="uid", how="inner",
                              maintain_order="left").select(TRAINING_COLUMNS)
         models = {"fusion": _model_tags(fused)}
-        dense_path = layout.shard_output("stage1_captions", shard_id)
-        if dense_path.exists():
-            models["teacher"] = _model_tags(pl.read_parquet(dense_path, columns=["model_id", "model_revision"]))
-        yield Stage1Table(shard_id, rows, f"{shard_id}:{sha256_file(fused_path)}", models)
+        if is_committed(layout, "stage1_captions", shard_id):
+            dense = read_committed(layout, "stage1_captions", shard_id, columns=["model_id", "model_revision"])
+            models["teacher"] = _model_tags(dense)
+        digest = committed_digest(layout, "fused_captions", shard_id)
+        yield Stage1Table(shard_id, rows, f"{shard_id}:{digest}", models)
 
 
 def _model_tags(frame: pl.DataFrame) -> set[str]:

@@ -63,6 +63,7 @@ def _prepare_work(root: Path, n_shards: int, samples: int, models_dir: Path) -> 
     """Demo shards + fused captions + prepared tables + a job file; returns the job file."""
     import polars as pl
 
+    from kale_assets.commit import commit_tables
     from kale_assets.demo_data import write_demo_shards
     from kale_assets.filtering import load_rules
     from kale_assets.layout import WorkLayout
@@ -82,13 +83,11 @@ def _prepare_work(root: Path, n_shards: int, samples: int, models_dir: Path) -> 
     tar_urls = {}
     for ref in list_shards(str(root / "src")):
         manifest = read_shard(ref).manifest
-        layout.manifest(ref.shard_id).parent.mkdir(parents=True, exist_ok=True)
-        manifest.write_parquet(layout.manifest(ref.shard_id))
+        commit_tables(layout, "datacomp_shards", ref.shard_id, manifest)
         fused = manifest.select("uid", (pl.lit("A detailed painting of ") + pl.col("alt_text") +
                                         pl.lit(" in a park near the old museum.")).alias("caption"),
                                 pl.lit("fusion").alias("model_id"), pl.lit("r").alias("model_revision"))
-        layout.shard_output("fused_captions", ref.shard_id).parent.mkdir(parents=True, exist_ok=True)
-        fused.write_parquet(layout.shard_output("fused_captions", ref.shard_id))
+        commit_tables(layout, "fused_captions", ref.shard_id, fused)
         tar_urls[ref.shard_id] = ref.tar_url
     prepared = prepare_training_data(stage1_training_tables(layout, sorted(tar_urls)), root / "data",
                                      rules=load_rules(None), heldout_fraction=0.05, min_heldout=1, seed=0)

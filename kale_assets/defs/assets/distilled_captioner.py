@@ -15,15 +15,15 @@ from dagster import (
 
 from kale_assets.defs.partitions import pool_shards
 from kale_assets.defs.resources import KaleResource
-from kale_assets.distillation import (
+from kale_assets.distillation import train_student
+from kale_assets.engines import release_engines
+from kale_assets.filtering import load_rules
+from kale_assets.io_utils import atomic_write_json
+from kale_assets.training.data import (
     TarImages,
     prepare_training_data,
     stage1_training_tables,
-    train_student,
 )
-from kale_assets.filtering import load_rules
-from kale_assets.generation import release_engines
-from kale_assets.io_utils import atomic_write_json
 
 LINEAGE_FILE = "lineage.json"
 

@@ -13,7 +13,7 @@ from kale_assets.defs.assets.stage_outputs import (
 )
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
-from kale_assets.generation import build_engine
+from kale_assets.engines import build_engine
 
 
 @asset(

@@ -16,7 +16,7 @@ from kale_assets.defs.assets.stage_outputs import (
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.distillation import latest_student
-from kale_assets.generation import build_engine
+from kale_assets.engines import build_engine
 from kale_assets.prompts import AltTextBudget
 
 

@@ -16,7 +16,7 @@ from dagster import AssetCheckResult, AssetExecutionContext, Backoff, Materializ
 from kale_assets import commit
 from kale_assets.captioning import StageOutput
 from kale_assets.defs import checks
-from kale_assets.generation import GenerationEngine
+from kale_assets.engines import GenerationEngine
 from kale_assets.layout import WorkLayout
 from kale_assets.schemas import CaptionSchema, StageRejectedSchema
 
@@ -41,11 +41,8 @@ def read_input(layout: WorkLayout, asset: str, shard_id: str, table: str = "outp
 
 def commit_and_report(context: AssetExecutionContext, layout: WorkLayout, asset: str, shard_id: str, *,
                       output: pl.DataFrame, rejected: pl.DataFrame, check_results: Sequence[AssetCheckResult],
-                      metadata: dict, versions: dict, on_commit=None) -> MaterializeResult:
-    """Stage both tables, commit them when every check passed, else quarantine them; report either way.
-
-    ``on_commit`` runs after a successful commit (e.g. to drop progress chunks that are no longer needed).
-    """
+                      metadata: dict, versions: dict) -> MaterializeResult:
+    """Stage both tables, commit them when every check passed, else quarantine them; report either way."""
     started = time.perf_counter()
     staged = commit.stage(layout, asset, shard_id, {"output": output, "rejected": rejected})
     failed = [c.check_name for c in check_results if not c.passed]
@@ -57,8 +54,6 @@ def commit_and_report(context: AssetExecutionContext, layout: WorkLayout, asset:
                    "quarantine_path": MetadataValue.path(str(quarantine))}
     else:
         manifest = staged.commit(versions)
-        if on_commit is not None:
-            on_commit()
         outcome = {
             "committed": True,
             "output_path": MetadataValue.path(str(layout.shard_output(asset, shard_id))),
@@ -103,9 +98,9 @@ def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str,
     versions = {"model_id": engine.model_id, "model_revision": engine.model_revision,
                 "engine": f"{engine.name} {engine.version}", "runtime": engine.runtime,
                 "inputs": inputs or {}}
-    return commit_and_report(
+    result = commit_and_report(
         context, layout, asset, shard_id, output=out.captions, rejected=out.rejected, check_results=check_results,
-        versions=versions, on_commit=out.discard_progress,
+        versions=versions,
         metadata={
             "rows_in": out.n_input,
             "rows_kept": len(out.captions),
@@ -120,6 +115,10 @@ def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str,
             "engine": f"{engine.name} {engine.version}",
         },
     )
+    # Only once the partition is decided: until then the chunks are what a retry after a crash resumes from.
+    # A partition whose checks failed is generated afresh next time (the engine or prompt may have been fixed).
+    out.discard_progress()
+    return result
 
 
 def other_pool_result(context: AssetExecutionContext, asset: str, shard_id: str, pool: str,

@@ -1,6 +1,6 @@
 """The paper's stage-1 teacher, CogVLM-17B (``THUDM/cogvlm-chat-hf``), behind the shared engine interface.
 
-CogVLM does not fit the generic path (`kale_assets.generation.ChatPrompts`): the hub repository ships custom
+CogVLM does not fit the generic path (`kale_assets.engines.ChatPrompts`): the hub repository ships custom
 modelling code, no processor and no chat template, and no tokenizer of its own - it uses Vicuna-7B-v1.5's
 Llama tokenizer. Its model code builds the prompt itself (``build_conversation_input_ids``: BOS, the image
 placeholder tokens, then the text in the model's conversation format) and preprocesses the image (490 px).
@@ -24,7 +24,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from kale_assets.generation import (
+from kale_assets.engines import (
     GenerationRequest,
     GenerationResult,
     ModelSpec,

@@ -49,7 +49,7 @@ from typing import Any
 
 from PIL import Image
 
-from kale_assets.generation import (
+from kale_assets.engines import (
     ChatPrompts,
     EngineFailure,
     GenerationRequest,

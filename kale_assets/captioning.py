@@ -30,8 +30,8 @@ from pathlib import Path
 import polars as pl
 from PIL import Image
 
-from kale_assets.faults import failpoint
 from kale_assets.engines import GenerationEngine, GenerationRequest, GenerationResult
+from kale_assets.faults import failpoint
 from kale_assets.io_utils import atomic_write_bytes, atomic_write_json, sha256_bytes
 from kale_assets.prompts import (
     AltTextBudget,

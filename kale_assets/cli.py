@@ -176,7 +176,12 @@ def _cmd_filter(args) -> int:
 
 
 def _cmd_train_leak_classifier(args) -> int:
-    from kale_assets.filter_training import DEFAULT_WEIGHTS, DEV_CORPUS, TrainConfig, run_training
+    from kale_assets.filter_training import (
+        DEFAULT_WEIGHTS,
+        DEV_CORPUS,
+        TrainConfig,
+        run_training,
+    )
 
     return run_training(args.corpus or DEV_CORPUS, args.out or DEFAULT_WEIGHTS,
                         args.iterations or TrainConfig.iterations,
@@ -198,7 +203,13 @@ def _cmd_build_tiny(args) -> int:
 
 
 def _cmd_bench(args) -> int:
-    from kale_assets.bench import MEASURES, command_line, default_results_path, render_results, run_bench
+    from kale_assets.bench import (
+        MEASURES,
+        command_line,
+        default_results_path,
+        render_results,
+        run_bench,
+    )
     from kale_assets.io_utils import atomic_write_text
 
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"

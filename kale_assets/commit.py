@@ -134,13 +134,20 @@ def commit_tables(layout: WorkLayout, asset: str, shard_id: str, output: pl.Data
 
 
 def withdraw(layout: WorkLayout, asset: str, shard_id: str) -> bool:
-    """Remove a partition's commit so no reader takes it; its data files stay until the next commit."""
+    """Remove a partition's commit, then its data files, so neither a verified reader nor a plain folder reader
+    (``datasets.load_dataset("<workdir>/kale_shards")``) takes it. The manifest goes first: a crash in between
+    leaves files that no verified reader trusts, and the next commit of the partition replaces them."""
     path = layout.commit_manifest(asset, shard_id)
-    if not path.exists():
-        return False
-    path.unlink()
-    fsync_dir(path.parent)
-    return True
+    existed = path.exists()
+    if existed:
+        path.unlink()
+        fsync_dir(path.parent)
+    for table in TABLES:
+        data = table_path(layout, asset, shard_id, table)
+        if data.exists():
+            data.unlink()
+            fsync_dir(data.parent)
+    return existed
 
 
 def load_manifest(layout: WorkLayout, asset: str, shard_id: str) -> dict | None:

@@ -146,7 +146,7 @@ def kale_paper_preset() -> Preset:
     """The paper's models. CogVLM ships custom code: it needs ``trust_remote_code`` as an explicit opt-in.
 
     CogVLM has no processor or chat template on the hub; its tokenizer is Vicuna's and its prompt is
-    "Question: ... Answer:". The `cogvlm` engine (kale_assets/cogvlm.py) handles both.
+    "Question: ... Answer:". The `cogvlm` engine (kale_assets/engines/cogvlm.py) handles both.
     """
     from kale_assets.model_pins import revision
 

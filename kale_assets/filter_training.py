@@ -22,11 +22,21 @@ from pathlib import Path
 
 import numpy as np
 
-from kale_assets.leak_classifier import CLASSES, FEATURE_BITS, LeakClassifier, alt_words, features, scores, softmax
+from kale_assets.leak_classifier import (
+    CLASSES,
+    FEATURE_BITS,
+    LeakClassifier,
+    alt_words,
+    features,
+    scores,
+    softmax,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "dev.jsonl"
 HELDOUT_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout.jsonl"
+# a second held-out set, written later by another independent session (same rules: never read, never tuned on)
+HELDOUT_B_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_b.jsonl"
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "rules" / "leak_classifier.safetensors"
 
 
@@ -38,7 +48,7 @@ class TrainConfig:
     l2: float = 1e-4  # per-example-averaged loss + l2 * ||W||^2 / 2
     leak_weight: float = 1.0  # example weight of leak sentences relative to kept ones
     threshold: float = 0.25
-    version: str = "2026.11.30"
+    version: str = "2026.11.30-r2"
 
 
 def read_corpus(path: str | Path, split: str | None = None) -> list[dict]:

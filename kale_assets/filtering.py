@@ -52,22 +52,23 @@ A caption from which nothing is removed comes back byte-identical; otherwise the
 with single spaces.  The rules' identity is ``version`` plus ``sha256``: the sha256 of the rules file's
 bytes, or with a classifier the sha256 over that digest and the weights' content digest.
 
-Speed: :func:`filter_frame` makes one polars pass over the caption column, two expressions side by side on
-the thread pool: the rules' alternation (a superset pre-screen costing about one raw ``str.contains``
-scan), widened to the captions that may be empty or too short and to those holding a character on which
-polars and Python disagree (the "dialect gap"); and a certificate that a caption is not degenerate (enough
-distinct tokens among its last ~180 characters).  Only the rows the first expression picks take the exact
-Python path (there, polars passes over their sentences name the rules that can match each sentence, so
-Python runs only those: ~50 us per row), and only the rows the certificate leaves open (~5 % of ordinary
-prose) get exact vectorised token statistics.  The repetition check still costs about two raw scans: token
-statistics need a token list per caption, which no regex can stand in for (Rust regex has no
-back-references) and which polars builds at ~1 us per row; ``degenerate_repetition.enabled: false`` in the
-rules file turns it off.  :func:`benchmark_filter` (``python -m kale_assets.filtering [n_rows]``) times
-the filter against a raw scan.  The classifier's screen adds its vocabulary to the first expression, so
-rows with a screen word also take the exact path (about half of ``kale bench``'s synthetic captions: the
-filter is now ~70 raw scans, up from 6 with rules alone; most of it is Python sentence splitting).  The
-results are identical to :func:`filter_caption` row by row (the tests check this, dialect-gap characters
-included).
+Speed: :func:`filter_frame` makes one polars pass over the caption column, its expressions side by side on
+the thread pool: the rules' alternation (a superset pre-screen costing about one raw ``str.contains`` scan),
+the classifier's screen, the captions that may be empty or too short, a one-class scan for characters on
+which polars and Python may disagree (the "dialect gap"; only the few texts it picks get the exact Unicode
+class), and a certificate that a caption is not degenerate (enough distinct tokens among its last ~180
+characters).  Only the rows a rule or the classifier screen picks go further, and there everything is
+vectorised except the sentences that need it: the captions are cut into sentences by one polars
+replace/split (captions where that could differ from :func:`split_sentences` - abbreviations, quotes around a
+full stop, non-ASCII text - are split in Python), the rules' per-sentence screen names the rules that can
+match each sentence of the rule rows (Python runs only those), the classifier's screen and visible-text guard
+run over the sentences in polars, and each distinct (sentence, alt-text) is scored once.  A caption is rebuilt
+in Python only when something was removed from it; the others keep their bytes and only get the
+caption-level checks (exact polars expressions; the repetition check's token statistics only for the ~5 %
+the certificate leaves open).  ``degenerate_repetition.enabled: false`` in the rules file turns that check
+off.  :func:`benchmark_filter` (``python -m kale_assets.filtering [n_rows]``) times the filter against a raw
+scan; ``kale bench --only filter`` does the same as the project's yardstick.  The results are identical to
+:func:`filter_caption` row by row (the tests check this, dialect-gap characters included).
 """
 
 from __future__ import annotations
@@ -586,54 +587,57 @@ def split_sentences(text: str) -> list[str]:
     return [text[s:e] for s, e in _sentence_spans(text)]
 
 
-def _abbrev_alternation() -> str:
-    words = sorted(_ABBREV_NEVER | _ABBREV_MAYBE, key=len, reverse=True)
-    return "|".join(re.escape(w) for w in words)
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 # Captions on which the vectorised splitter below might differ from _sentence_spans; they are split in Python.
 # Everything else is printable ASCII where every candidate sentence end (a run of . ! ? and closers, then
-# whitespace) is followed by a capital letter, is not inside a quoted span (no quote opener before it with a
-# closer after it) and does not follow an abbreviation, a single letter, an initialism or a cut-off long word:
-# there _is_boundary is always true, so every candidate is a cut.
+# whitespace) is followed by a capital letter, is not inside a quoted span (no quote opener before it, without
+# a closer between, and a closer after it: a superset of _QUOTED_RE's lazy spans) and does not follow a "maybe"
+# abbreviation (St., Inc.), a single letter, an initialism or a cut-off long word.  There _is_boundary is true,
+# so every candidate is a cut, except a lone full stop after an abbreviation that never ends a sentence (Dr.,
+# Mr., e.g.): that is never a cut.
 _HARD_SPLIT_PATTERN = (
     r"[^\x20-\x7e]"
     r"""|[.!?][.!?"')\]]*\s+[^A-Z\s]"""
-    r"""|(?:"|(?:^|[^\w])')[^\n]*[.!?][.!?"')\]]*\s[^\n]*(?:"|'(?:[^\w]|$))"""
+    r"""|"[^"\n]*[.!?][.!?"')\]]*\s[^\n]*(?:"|'(?:[^\w]|$))"""
+    r"""|(?:^|[^\w])'(?:[^'\n]|'\w)*[.!?][.!?"')\]]*\s[^\n]*(?:"|'(?:[^\w]|$))"""
     r"""|[.!?][.!?"')\]]*["'][.!?"')\]]*\s[^\n]*(?:"|'(?:[^\w]|$))"""
-    r"""|(?i)(?:^|[\s"'(\[])["'(\[]*(?:""" + _abbrev_alternation() + r"""|[a-z]|(?:[a-z]\.)+[a-z])\.[.!?"')\]]*\s"""
+    r"""|(?i:(?:^|[\s"'(\[])["'(\[]*(?:""" + _alternation(_ABBREV_MAYBE)
+    + r"""|[a-z]|(?:[a-z]\.)+[a-z])\.[.!?"')\]]*\s)"""
     r"|\S{38,}[.!?]"
 )
 _EASY_CUT = r"""([.!?][.!?"')\]]*) +"""
+# the full stop of a never-ending abbreviation, hidden as \x01 while cutting (easy captions hold no \x01)
+_EASY_KEEP = r"""(?i)((?:^|[\s"'(\[])["'(\[]*(?:""" + _alternation(_ABBREV_NEVER) + r"""))\.(["')\]]* )"""
 
 
-def _split_flat(texts: list[str | None]) -> tuple[list[str], np.ndarray]:
+def _split_flat(texts: pl.Series) -> tuple[pl.Series, np.ndarray]:
     """All sentences of all texts, flat, with the index of the text each came from (ascending): exactly
     [_sentence_spans(t) for t in texts] concatenated.  Easy captions (most) are split by one polars
     replace/split over the column, the others in Python."""
-    s = pl.Series("t", texts, dtype=pl.String)
-    hard = s.str.contains(_HARD_SPLIT_PATTERN).fill_null(False)
+    hard = texts.str.contains(_HARD_SPLIT_PATTERN).fill_null(False)
     easy = (
-        pl.DataFrame({"t": s, "hard": hard}).with_row_index("row")
+        pl.DataFrame({"t": texts, "hard": hard}).with_row_index("row")
         .filter(~pl.col("hard") & pl.col("t").is_not_null())
-        .select("row", pl.col("t").str.strip_chars(" ").str.replace_all(_EASY_CUT, "${1}\x00").str.split("\x00"))
+        .select(pl.col("row").cast(pl.Int64),
+                pl.col("t").str.strip_chars(" ").str.replace_all(_EASY_KEEP, "${1}\x01${2}")
+                .str.replace_all(_EASY_CUT, "${1}\x00").str.replace_all("\x01", ".", literal=True).str.split("\x00"))
         .explode("t")
         .filter(pl.col("t").str.len_bytes() > 0)
     )
-    hard_rows = hard.arg_true().to_list()
-    if not hard_rows:
-        return easy.get_column("t").to_list(), easy.get_column("row").to_numpy().astype(np.int64)
-    rows: list[int] = []
-    sents: list[str] = []
-    for i in hard_rows:
-        t = texts[i]
-        for a, b in _sentence_spans(t) if t else ():
-            rows.append(i)
-            sents.append(t[a:b])
-    both = pl.concat([easy.cast({"row": pl.Int64}),
-                      pl.DataFrame({"row": rows, "t": sents}, schema={"row": pl.Int64, "t": pl.String})])
-    both = both.sort("row", maintain_order=True)
-    return both.get_column("t").to_list(), both.get_column("row").to_numpy()
+    hard_rows = hard.arg_true()
+    if len(hard_rows):
+        rows: list[int] = []
+        sents: list[str] = []
+        for i, t in zip(hard_rows.to_list(), texts.gather(hard_rows).to_list(), strict=True):
+            for a, b in _sentence_spans(t) if t else ():
+                rows.append(i)
+                sents.append(t[a:b])
+        hard_frame = pl.DataFrame({"row": rows, "t": sents}, schema={"row": pl.Int64, "t": pl.String})
+        easy = pl.concat([easy, hard_frame]).sort("row", maintain_order=True)
+    return easy.get_column("t"), easy.get_column("row").to_numpy()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -821,7 +825,7 @@ def filter_caption(text: str | None, rules: RuleSet, alt_text: str | None = None
     (byte-identical) unless a caption-level drop applies; otherwise kept sentences are joined with single
     spaces.
     """
-    return _filter_captions([text], rules, vectorised=False, alt_texts=[alt_text])[0]
+    return _filter_reference(text, rules, alt_text)
 
 
 def _search_many(regex: re.Pattern, texts: list[str]) -> list[bool]:
@@ -868,91 +872,162 @@ def _classify(results: list[tuple[str | None, list[Removal]]], owner: list[int],
             results[j] = (None, [*removals, Removal(cur, f"classifier:{stage.model.classes[k]}")])
 
 
-def _filter_captions(texts: list[str | None], rules: RuleSet, vectorised: bool = True,
-                     alt_texts: list[str | None] | None = None) -> list[FilterOutcome]:
-    """filter_caption over many captions.  With ``vectorised``, polars passes over all their sentences tell
-    which rules can match which sentence (and, after spans were cut, which drop rules can match what is
-    left), Python runs only those, and the caption-level checks run over all captions at once (same
-    result, much faster)."""
-    for t in texts:
-        if t is not None and not isinstance(t, str):
-            raise TypeError(f"caption must be str or None, got {type(t).__name__}")
-    caption_removals: list[list[Removal]] = []
-    works: list[str | None] = []
-    for t in texts:
-        removals: list[Removal] = []
-        if t is not None:
-            for rule in rules._caption_strip:
-                if rule.regex.search(t) is not None:
-                    t, removed = _strip(rule, t)
-                    removals.extend(removed)
-        works.append(t)
-        caption_removals.append(removals)
-    sentences: list[list[str]] = [[w[s:e] for s, e in _sentence_spans(w)] if w else [] for w in works]
-    vectorised = vectorised and any(r.polars_ok for r in (*rules._sentence_strip, *rules._sentence_drop))
-    if not vectorised:
-        hits: list[frozenset[str] | None] = [None] * sum(len(ss) for ss in sentences)
-    else:
-        hits = _rule_hits([s for ss in sentences for s in ss], rules)
-    # Per sentence: (kept text or None, removals).  Sentences cut by a strip rule wait for one more
-    # vectorised screen of what is left, for the drop rules.
+def _filter_reference(text: str | None, rules: RuleSet, alt_text: str | None) -> FilterOutcome:
+    """filter_caption, plainly in Python: the specification that filter_frame's vectorised path is tested
+    against row by row."""
+    if text is not None and not isinstance(text, str):
+        raise TypeError(f"caption must be str or None, got {type(text).__name__}")
+    if text is None:
+        return FilterOutcome(None, (), DROP_EMPTY)
+    removals: list[Removal] = []
+    work = text
+    for rule in rules._caption_strip:
+        if rule.regex.search(work) is not None:
+            work, removed = _strip(rule, work)
+            removals.extend(removed)
     results: list[tuple[str | None, list[Removal]]] = []
-    pending: list[tuple[int, str]] = []  # (index in results, what the strip rules left)
-    k = 0
-    for ss in sentences:
-        for sentence in ss:
-            h = hits[k]
-            k += 1
-            if h is not None and not h:
-                results.append((sentence, []))
-                continue
-            current, removals, modified = _strip_sentence(sentence, rules, h)
-            if current is not None and modified and vectorised:
-                pending.append((len(results), current))
-            elif current is not None:
-                name = _dropping_rule(current, rules, None if modified else h)
-                if name is not None:
-                    removals.append(Removal(current, name))
-                    current = None
-            results.append((current, removals))
+    for a, b in _sentence_spans(work) if work else ():
+        sentence = work[a:b]
+        current, removed, _ = _strip_sentence(sentence, rules)
+        if current is not None:
+            name = _dropping_rule(current, rules)
+            if name is not None:
+                removed.append(Removal(current, name))
+                current = None
+        results.append((current, removed))
+    if rules.classifier is not None:
+        _classify(results, [0] * len(results), [alt_text], rules.classifier)
+    changed = bool(removals) or any(r for _, r in results)
+    for _, removed in results:
+        removals.extend(removed)
+    cleaned = " ".join(cur for cur, _ in results if cur is not None) if changed else text
+    reason = _caption_drop_reason(cleaned, rules.caption_rules)
+    return FilterOutcome(None if reason else cleaned, tuple(removals), reason)
+
+
+def _sparse_rule_pass(sents: list[str], rules: RuleSet) -> dict[int, tuple[str | None, list[Removal]]]:
+    """The sentence rules over a flat sentence list, touching only the sentences a rule may match: the
+    changed ones as {index: (kept text or None, removals)}."""
+    changed: dict[int, tuple[str | None, list[Removal]]] = {}
+    pending: list[tuple[int, str]] = []
+    for j, h in _rule_hits_sparse(sents, rules):
+        current, removals, modified = _strip_sentence(sents[j], rules, h)
+        if current is not None and modified:
+            pending.append((j, current))
+        elif current is not None:
+            name = _dropping_rule(current, rules, h)
+            if name is not None:
+                removals.append(Removal(current, name))
+                current = None
+        if removals:
+            changed[j] = (current, removals)
     if pending:
         for (j, current), h in zip(pending, _rule_hits([p[1] for p in pending], rules), strict=True):
             name = _dropping_rule(current, rules, h) if h is None or h else None
             if name is not None:
-                results[j][1].append(Removal(current, name))
-                results[j] = (None, results[j][1])
-    if rules.classifier is not None:
-        owner = [i for i, ss in enumerate(sentences) for _ in ss]
-        _classify(results, owner, alt_texts if alt_texts is not None else [None] * len(texts), rules.classifier)
-    cleaned_texts: list[str | None] = []
-    all_removals: list[list[Removal]] = []
-    k = 0
-    for t, ss, removals in zip(texts, sentences, caption_removals, strict=True):
-        if t is None:
-            cleaned_texts.append(None)
-            all_removals.append([])
+                changed[j] = (None, [*changed[j][1], Removal(current, name)])
+    return changed
+
+
+def _rule_hits_sparse(sents: list[str], rules: RuleSet) -> list[tuple[int, frozenset[str] | None]]:
+    """(index, rules that may match it) for the sentences some rule may match; every sentence when a rule
+    cannot be screened by polars."""
+    if any(not r.polars_ok for r in (*rules._sentence_strip, *rules._sentence_drop)):
+        return list(enumerate(_rule_hits(sents, rules)))
+    if not sents:
+        return []
+    idx = pl.Series("s", sents, dtype=pl.String).str.contains(_rules_screen_pattern(rules)).arg_true().to_list()
+    hits = _rule_hits([sents[j] for j in idx], rules)
+    return [(j, h) for j, h in zip(idx, hits, strict=True) if h is None or h]
+
+
+def _classify_sparse(texts: pl.Series, owner: np.ndarray, changed: dict[int, tuple[str | None, list[Removal]]],
+                     alt_texts: pl.Series | None, stage: ClassifierStage) -> None:
+    """The learned stage over a flat sentence column (what the rules kept: ``changed`` applied), in place on
+    ``changed``: screened and guarded in polars (Python re-checks only text with a dialect-gap character or a
+    quote character), each distinct (sentence, alt-text) checked and scored once."""
+    alts = alt_texts.gather(owner) if alt_texts is not None else pl.repeat(None, len(texts), dtype=pl.String,
+                                                                          eager=True)
+    col = pl.col("s")
+    frame = (
+        pl.DataFrame({"s": texts, "alt": alts, "gap": _gap_mask(texts)}).with_row_index("j")
+        .filter(col.is_not_null())
+        .filter(pl.col("gap") | col.str.contains("(?i)" + stage.screen.pattern))
+    )
+    if stage.guard is not None:
+        frame = frame.filter(pl.col("gap") | ~col.str.contains("(?i)" + stage.guard.pattern))
+    if not frame.height:
+        return
+    frame = frame.with_columns(col.str.contains(r"""["'“‘«„]""").alias("quote"))
+    keep: list[tuple[str, str | None]] = []
+    for t, alt, g, q in frame.unique(["s", "alt"], maintain_order=True).select("s", "alt", "gap", "quote").iter_rows():
+        if g and (stage.screen.search(t) is None or (stage.guard is not None and stage.guard.search(t))):
             continue
-        changed = bool(removals)
-        kept: list[str] = []
-        for _ in ss:
-            kept_text, removed = results[k]
-            k += 1
-            if removed:
-                changed = True
-                removals.extend(removed)
-            if kept_text is not None:
-                kept.append(kept_text)
-        cleaned_texts.append(" ".join(kept) if changed else t)
-        all_removals.append(removals)
-    cr = rules.caption_rules
-    if vectorised:
-        reasons = _caption_drop_reasons(cleaned_texts, cr)
-    else:
-        reasons = [DROP_EMPTY if c is None else _caption_drop_reason(c, cr) for c in cleaned_texts]
-    return [
-        FilterOutcome(None if reason else cleaned, tuple(removals), reason)
-        for cleaned, removals, reason in zip(cleaned_texts, all_removals, reasons, strict=True)
-    ]
+        if (q or g) and _quoted_spans(t):
+            continue
+        keep.append((t, alt))
+    if not keep:
+        return
+    probs = stage.model.probabilities([k[0] for k in keep], [alt_words(k[1]) for k in keep])
+    leak = 1.0 - probs[:, 0]
+    kinds = probs[:, 1:].argmax(axis=1) + 1
+    flagged = {k: stage.model.classes[int(c)] for k, p, c in zip(keep, leak.tolist(), kinds.tolist(), strict=True)
+               if p >= stage.threshold}
+    if not flagged:
+        return
+    for j, t, alt in frame.select("j", "s", "alt").iter_rows():
+        kind = flagged.get((t, alt))
+        if kind is not None:
+            removals = changed[j][1] if j in changed else []
+            changed[j] = (None, [*removals, Removal(t, f"classifier:{kind}")])
+
+
+def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None, rule_rows: np.ndarray
+                   ) -> dict[int, tuple[str, list[Removal]]]:
+    """The rules and the classifier over a column of non-null captions: {row: (the kept sentences joined with
+    spaces, removals)} for the rows something was removed from (the others stay byte-identical).  Only the
+    sentences of ``rule_rows`` (the rules' pre-screen) take the rules pass."""
+    caption_removals: dict[int, list[Removal]] = {}
+    if rules._caption_strip:
+        # the pre-screen form of each pattern (anchors widened) is a superset of what Python's re matches
+        hit = (texts.str.contains("|".join(f"(?-i:{_prescreen_part(r.pattern)})" if r.case_sensitive
+                                           else f"(?i:{_prescreen_part(r.pattern)})" for r in rules._caption_strip))
+               if all(r.polars_ok for r in rules._caption_strip) else pl.Series([True] * len(texts)))
+        idx = (hit | _gap_mask(texts)).arg_true()
+        works = texts.gather(idx).to_list()
+        for k, t in enumerate(works):
+            for rule in rules._caption_strip:
+                if rule.regex.search(t) is not None:
+                    t, removed = _strip(rule, t)
+                    caption_removals.setdefault(int(idx[k]), []).extend(removed)
+            works[k] = t
+        texts = texts.scatter(idx, pl.Series(works, dtype=pl.String)) if len(idx) else texts
+    sents, owner = _split_flat(texts)
+    sel = np.flatnonzero(rule_rows[owner])
+    sub = _sparse_rule_pass(sents.gather(sel).to_list(), rules) if len(sel) else {}
+    changed = {int(sel[k]): v for k, v in sub.items()}
+    if rules.classifier is not None:
+        kept = sents
+        if changed:
+            j = list(changed)
+            kept = sents.clone().scatter(j, pl.Series([changed[i][0] for i in j], dtype=pl.String))
+        _classify_sparse(kept, owner, changed, alt_texts, rules.classifier)
+    touched = sorted({int(owner[j]) for j in changed} | set(caption_removals))
+    out: dict[int, tuple[str, list[Removal]]] = {}
+    if not touched:
+        return out
+    starts = np.searchsorted(owner, touched, side="left").tolist()
+    ends = np.searchsorted(owner, touched, side="right").tolist()
+    for i, a, b in zip(touched, starts, ends, strict=True):
+        removals = list(caption_removals.get(i, []))
+        kept_text: list[str] = []
+        for j, sentence in zip(range(a, b), sents.slice(a, b - a).to_list(), strict=True):
+            cur, removed = changed.get(j, (sentence, ()))
+            removals.extend(removed)
+            if cur is not None:
+                kept_text.append(cur)
+        out[i] = (" ".join(kept_text), removals)
+    return out
 
 
 def _rule_hits(sentences: list[str], rules: RuleSet) -> list[frozenset[str] | None]:
@@ -1049,27 +1124,31 @@ def _dialect_gap_class() -> str:
     return r"(?-i:[^\x00-\x1b\x20-\x7f])"
 
 
+# Every dialect-gap character is outside printable ASCII: this one-class scan (far cheaper than the gap class's
+# Unicode tables) leaves the exact class only the few texts that have such a character.
+_MAYBE_GAP = r"[^\x00-\x1b\x20-\x7f]"
+
+
+def _gap_mask(texts: pl.Series) -> pl.Series:
+    """Per text, whether it holds a dialect-gap character (null: False)."""
+    maybe = texts.str.contains(_MAYBE_GAP).fill_null(False)
+    idx = maybe.arg_true()
+    if not len(idx):
+        return maybe
+    return maybe.scatter(idx, texts.gather(idx).str.contains(_dialect_gap_class()).fill_null(False))
+
+
 def _rules_screen_pattern(rules: RuleSet) -> str:
     """The rules' alternation plus the dialect-gap class: the sentences it matches get per-rule tests."""
     gap = _dialect_gap_class()
     return f"{rules.prescreen_pattern}|{gap}" if rules.prescreen_pattern else gap
 
 
-def _screen_pattern(rules: RuleSet) -> str:
-    """_rules_screen_pattern plus the classifier's screen: the rows it matches take the exact per-sentence
-    Python path."""
-    base = _rules_screen_pattern(rules)
-    if rules.classifier is None:
-        return base
-    return f"{base}|(?:{_prescreen_part(rules.classifier.screen_pattern)})"
-
-
-def _caption_screen_pattern(rules: RuleSet) -> str:
-    """_screen_pattern plus the captions that may be dropped as empty (no letter or decimal digit that Python
-    also calls alphanumeric) or too short (exactly: fewer than min_words str.split() words).  These anchored
-    alternatives die after a caption's first letter or first min_words words, so they cost little in the
-    one regex pass; the rows they pick (few) take the exact Python path."""
-    parts = [_screen_pattern(rules), r"(?-i:^[^\p{L}\p{Nd}]*$)"]
+def _small_pattern(rules: RuleSet) -> str:
+    """The captions that may be dropped as empty (no letter or decimal digit that Python also calls
+    alphanumeric) or too short (exactly: fewer than min_words str.split() words).  These anchored alternatives
+    die after a caption's first letter or first min_words words, so they cost little in a regex pass."""
+    parts = [r"(?-i:^[^\p{L}\p{Nd}]*$)"]
     k = rules.caption_rules.min_words
     if k > 0:
         # at most k-1 runs of non-space: an iteration never spans two words, so it counts words exactly
@@ -1125,12 +1204,11 @@ def _degenerate_exact(texts: pl.Series, cr: CaptionRules) -> pl.Series:
 
 
 def _screen(raw: pl.Series, rules: RuleSet) -> pl.DataFrame:
-    """One polars pass over the caption column (its two expressions run side by side on the thread pool).
+    """One polars pass over the caption column (its expressions run side by side on the thread pool).
 
-    Bool columns, no nulls: ``exact`` - a rule may match (the rules' alternation, a superset), the caption
-    holds a dialect-gap character, is null, or may be dropped as empty or too short: the exact Python path
-    decides these rows; ``settled`` - certainly not degenerate (or the check is off); the rows left
-    (neither) are checked exactly, vectorised.
+    Bool columns, no nulls: ``rules`` - a rule may match (the rules' alternation, a superset) or the caption
+    holds a dialect-gap character or is null; ``clf`` - the classifier's screen matches; ``small`` - the caption
+    may be dropped as empty or too short; ``settled`` - certainly not degenerate (or the check is off).
     """
     cr = rules.caption_rules
     c = pl.col("c")
@@ -1139,14 +1217,63 @@ def _screen(raw: pl.Series, rules: RuleSet) -> pl.DataFrame:
     else:
         cert = _not_degenerate_certificate(c, cr)
         settled = cert if cert is not None else pl.lit(False)
-    return (
+    clf = (c.str.contains(f"(?i){_prescreen_part(rules.classifier.screen_pattern)}") if rules.classifier is not None
+           else pl.lit(False))
+    rule_pattern = rules.prescreen_pattern or r"[^\s\S]"  # no polars-compilable rule: a pattern that never matches
+    screen = (
         pl.DataFrame({"c": raw}).lazy()
         .select(
-            c.str.contains(_caption_screen_pattern(rules)).fill_null(True).alias("exact"),
+            c.str.contains(rule_pattern).fill_null(True).alias("rules"),
+            clf.fill_null(False).alias("clf"),
+            c.str.contains(_small_pattern(rules)).fill_null(True).alias("small"),
             settled.fill_null(True).alias("settled"),
+            c.str.contains(_MAYBE_GAP).fill_null(False).alias("maybe_gap"),
         )
         .collect()
     )
+    idx = screen.get_column("maybe_gap").arg_true()
+    if len(idx):
+        gap = raw.gather(idx).str.contains(_dialect_gap_class()).fill_null(False)
+        rules_col = screen.get_column("rules")
+        screen = screen.with_columns(rules_col.scatter(idx, rules_col.gather(idx) | gap))
+    return screen.drop("maybe_gap")
+
+
+@dataclass
+class _Changes:
+    """Rows whose outcome differs from "kept as is": parallel lists, plus the rows that have removals."""
+
+    idx: list[int] = field(default_factory=list)
+    caption: list[str | None] = field(default_factory=list)
+    reason: list[str | None] = field(default_factory=list)
+    removals: list[tuple[int, FilterOutcome]] = field(default_factory=list)
+
+    def add(self, i: int, caption: str | None, reason: str | None) -> None:
+        self.idx.append(i)
+        self.caption.append(caption)
+        self.reason.append(reason)
+
+
+def _filter_candidates(raw: pl.Series, screen: pl.DataFrame, rules: RuleSet, alts: pl.Series | None,
+                       out: _Changes) -> pl.Series:
+    """The rows a rule or the classifier screen picked, through _filter_sparse; the rows it changed go to
+    ``out``.  Returns the mask of the rows left as they were (their caption-level checks are still due)."""
+    cand = screen.get_column("rules") | screen.get_column("clf")
+    null = raw.is_null()
+    idx = (cand & ~null).arg_true()
+    done = (cand & null).arg_true().to_list()
+    for i in done:
+        out.add(i, None, DROP_EMPTY)
+    if len(idx):
+        sparse = _filter_sparse(raw.gather(idx), rules, alts.gather(idx) if alts is not None else None,
+                                screen.get_column("rules").gather(idx).to_numpy())
+        changed = [(int(idx[k]), res) for k, res in sorted(sparse.items())]
+        reasons = _caption_drop_reasons([res[0] for _, res in changed], rules.caption_rules)
+        for (i, (text, removals)), reason in zip(changed, reasons, strict=True):
+            out.add(i, None if reason else text, reason)
+            out.removals.append((i, FilterOutcome(None if reason else text, tuple(removals), reason)))
+            done.append(i)
+    return cand.scatter(done, False) if done else cand
 
 
 def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption",
@@ -1167,62 +1294,44 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption",
         raw = raw.cast(pl.String)
     n = raw.len()
     screen = _screen(raw, rules)
-    exact = screen.get_column("exact")
-    python_hits: list[int] = []  # rows where a rule polars cannot compile matches (checked in Python)
     if rules._python_prescreen:
-        python_hits = [i for i, t in enumerate(raw.to_list())
-                       if t is not None and any(r.regex.search(t) for r in rules._python_prescreen)]
-        if python_hits:
-            exact = exact.scatter(python_hits, True)
-    # Rows outside the exact path keep their text and their (empty) removals, and are neither empty nor
-    # too short; only the degenerate check is left, for the rows its certificate does not settle.
-    out_idx: list[int] = []
-    out_caption: list[str | None] = []
-    out_reason: list[str | None] = []
-    open_ = ~screen.get_column("settled") & ~exact
-    if open_.any():
+        # rows where a rule polars cannot compile matches are checked in Python
+        hits = [i for i, t in enumerate(raw.to_list())
+                if t is not None and any(r.regex.search(t) for r in rules._python_prescreen)]
+        if hits:
+            screen = screen.with_columns(screen.get_column("rules").scatter(hits, True))
+    alts = None
+    if alt_text_col is not None and alt_text_col in df.columns and rules.classifier is not None:
+        alts = df.get_column(alt_text_col).cast(pl.String)
+    out = _Changes()
+    same = _filter_candidates(raw, screen, rules, alts, out)
+    # The rows nothing was removed from keep their text; left are the caption-level checks: exact in Python
+    # for the few that may be empty or too short or hold a dialect-gap character, vectorised (degenerate) for
+    # the rows the certificate does not settle.
+    cr = rules.caption_rules
+    changed = (screen.get_column("rules") | screen.get_column("clf")) & ~same
+    gap = screen.get_column("rules") & same  # a rules-screen row untouched: may hold a dialect-gap character
+    python = (screen.get_column("small") | gap) & ~changed
+    for i in python.arg_true().to_list():
+        t = raw[i]
+        reason = DROP_EMPTY if t is None else _caption_drop_reason(t, cr)
+        if reason:
+            out.add(i, None, reason)
+    open_ = ~screen.get_column("settled") & ~python & ~changed
+    if cr.degenerate_enabled and open_.any():
         idx = open_.arg_true()
-        out_idx = idx.filter(_degenerate_exact(raw.gather(idx), rules.caption_rules)).to_list()
-        out_caption = [None] * len(out_idx)
-        out_reason = [DROP_DEGENERATE] * len(out_idx)
-    removed_col = None
-    if exact.any():
-        idx = exact.arg_true()
-        texts = raw.gather(idx)
-        # The exact rows that only the empty/too-short alternatives picked need the caption-level check alone.
-        rule_rows = texts.str.contains(_screen_pattern(rules)).fill_null(True)
-        if python_hits:
-            rule_rows = rule_rows | idx.is_in(python_hits)
-        cr = rules.caption_rules
-        for i, t in zip(idx.filter(~rule_rows).to_list(), texts.filter(~rule_rows).to_list(), strict=True):
-            reason = _caption_drop_reason(t, cr)
-            if reason:
-                out_idx.append(i)
-                out_caption.append(None)
-                out_reason.append(reason)
-        idx = idx.filter(rule_rows).to_list()
-        alts = None
-        if alt_text_col is not None and alt_text_col in df.columns and rules.classifier is not None:
-            alts = df.get_column(alt_text_col).cast(pl.String).gather(idx).to_list()
-        outcomes = _filter_captions(texts.filter(rule_rows).to_list(), rules, alt_texts=alts)
-        out_idx += idx
-        out_caption += [o.caption for o in outcomes]
-        out_reason += [o.drop_reason for o in outcomes]
-        with_removals = [(i, o) for i, o in zip(idx, outcomes, strict=True) if o.removals]
-        if with_removals:
-            removed_col = _removed_column(n, with_removals)
+        for i in idx.filter(_degenerate_exact(raw.gather(idx), cr)).to_list():
+            out.add(i, None, DROP_DEGENERATE)
     caption = raw
     reason = pl.repeat(None, n, dtype=pl.String, eager=True)
-    if out_idx:
+    if out.idx:
         # Series.scatter writes in place: a clone keeps the input frame (and caption_raw) untouched
-        caption = raw.clone().scatter(out_idx, pl.Series(out_caption, dtype=pl.String))
-        reason = reason.scatter(out_idx, pl.Series(out_reason, dtype=pl.String))
-    if removed_col is None:
-        removed_col = _removed_column(n, [])
+        caption = raw.clone().scatter(out.idx, pl.Series(out.caption, dtype=pl.String))
+        reason = reason.scatter(out.idx, pl.Series(out.reason, dtype=pl.String))
     return df.with_columns(
         caption.alias(caption_col),
         raw.alias("caption_raw"),
-        removed_col.alias("removed_sentences"),
+        _removed_column(n, out.removals).alias("removed_sentences"),
         reason.alias("drop_reason"),
     )
 
@@ -1281,7 +1390,7 @@ def filter_file(in_path: str, out_path: str, rules: RuleSet | None = None) -> di
         pl.lit(rules.version, dtype=pl.String).alias("rules_version"),
         pl.lit(rules.sha256, dtype=pl.String).alias("rules_hash"),
     )
-    atomic_write(out_path, (lambda fh: out.write_parquet(fh)) if out_kind == "parquet" else (lambda fh: out.write_ndjson(fh)))
+    atomic_write(out_path, out.write_parquet if out_kind == "parquet" else out.write_ndjson)
     reasons = out.get_column("drop_reason").drop_nulls().to_list()
     removals = Counter(
         r for r in out.get_column("removed_sentences").explode().struct.field("rule").drop_nulls().to_list()

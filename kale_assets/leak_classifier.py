@@ -13,6 +13,7 @@ Features, chosen to generalize rather than to memorise (see :func:`features`):
   evidence), after quoted spans are replaced by one ``<q>`` token: text inside quotes is visible text in
   the image (a sign, a book title), never the rewriter talking;
 * the sentence's first words and last punctuation (labels end in ':', chatter in '!' or '?');
+* marks inside the sentence and bare numbers (word salad from a random-weight model is not chatter);
 * context the pipeline has: how many words the sentence shares with the fusion prompt's own vocabulary
   (``prompts.FUSION_SYSTEM``; a sentence that echoes the prompt is a leak), whether a visible-text cue
   (reads, labeled, titled, says, sign, screen ...) or a quote is present, and how much of the row's
@@ -34,7 +35,11 @@ from pathlib import Path
 
 import numpy as np
 
-from kale_assets.prompts import FUSION_SYSTEM, FUSION_USER_TEMPLATE, STUDENT_INSTRUCTION_TEMPLATE
+from kale_assets.prompts import (
+    FUSION_SYSTEM,
+    FUSION_USER_TEMPLATE,
+    STUDENT_INSTRUCTION_TEMPLATE,
+)
 
 KEEP = "keep"
 LEAK_KINDS = ("instruction_echo", "meta_commentary", "input_reference", "uncertainty_hedge", "assistant_chatter",
@@ -108,6 +113,11 @@ def feature_keys(sentence: str, alt: frozenset[str] = frozenset()) -> list[str]:
         keys.append(f"alt:{_bucket(shared, (1, 2, 4))}")
     if not any(c.isalnum() for c in sentence):
         keys.append("<no-alnum>")
+    # word salad from a broken or random-weight model: marks inside the sentence and bare numbers, which chatter
+    # ("Hope this helps!") and labels ("Caption:") do not have
+    inner = sum(1 for t in toks[:-1] if t in ("!", "?", ":"))
+    keys.append(f"inner:{_bucket(inner, (1, 2, 4))}")
+    keys.append(f"num:{_bucket(sum(t.isdigit() for t in toks), (1, 2, 4))}")
     return keys
 
 

@@ -16,6 +16,8 @@ import threading
 import time
 from pathlib import Path
 
+import sqlalchemy.exc
+
 from kale_assets.errors import KaleUsageError
 from kale_assets.io_utils import sweep_temporaries
 from kale_assets.layout import WorkLayout
@@ -202,7 +204,11 @@ class PoolWaitWatcher:
             if told or time.monotonic() - started < self.after_s:
                 continue
             for pool in self.pools:
-                message = self._waiting_message(pool)
+                try:
+                    message = self._waiting_message(pool)
+                except sqlalchemy.exc.OperationalError:
+                    # SQLite busy with the run's own writes: this note can wait for the next look.
+                    continue
                 if message:
                     self.say(message)
                     told = True

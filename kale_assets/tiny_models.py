@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+from tokenizers import (
+    Tokenizer,
+    decoders,
+    models,
+    normalizers,
+    pre_tokenizers,
+    trainers,
+)
 
 from kale_assets.io_utils import atomic_dir
 from kale_assets.prompts import CHATML_IMAGE_TEMPLATE
@@ -170,7 +177,12 @@ def _build_teacher(out: Path, seed: int) -> None:
 
 
 def _build_causal_lm(out: Path, seed: int, arch: str) -> None:
-    from transformers import MistralConfig, MistralForCausalLM, Qwen2Config, Qwen2ForCausalLM
+    from transformers import (
+        MistralConfig,
+        MistralForCausalLM,
+        Qwen2Config,
+        Qwen2ForCausalLM,
+    )
 
     tokenizer = train_tokenizer(BASE_SPECIAL_TOKENS, seed)
     common = dict(

@@ -85,8 +85,11 @@ class UidIndex:
         self._db.executemany("INSERT INTO probe (uid) VALUES (?)", ((u,) for u in uids))
 
     def _owners_below(self, shard_id: str) -> dict[str, str]:
-        rows = self._db.execute("SELECT holders.uid, MIN(holders.shard) FROM probe JOIN holders "
-                                "ON holders.uid = probe.uid WHERE holders.shard < ? GROUP BY holders.uid", (shard_id,))
+        # CROSS JOIN keeps probe the outer loop (SQLite's rule for it): left to itself the planner scans all
+        # of holders to save a sort, which makes every claim cost the whole index (measured: 8 ms -> 250 ms per
+        # 50-uid claim between 0 and 1M uids). This way it is one primary-key search per probed uid.
+        rows = self._db.execute("SELECT probe.uid, MIN(holders.shard) FROM probe CROSS JOIN holders "
+                                "ON holders.uid = probe.uid WHERE holders.shard < ? GROUP BY probe.uid", (shard_id,))
         return dict(rows.fetchall())
 
 

@@ -20,7 +20,12 @@ import yaml
 
 from kale_assets.filtering import load_rules
 from kale_assets.layout import WorkLayout
-from kale_assets_tests.dagster_servers import ARTIFACTS, copy_of_work_folder, start_dagster_dev, wait_for
+from kale_assets_tests.dagster_servers import (
+    ARTIFACTS,
+    copy_of_work_folder,
+    start_dagster_dev,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,12 @@ import polars as pl
 import pytest
 from PIL import Image
 
-from kale_assets.demo_data import HOSTILE_EXPECTED, PARQUET_SCHEMA, demo_key, write_demo_shards
+from kale_assets.demo_data import (
+    HOSTILE_EXPECTED,
+    PARQUET_SCHEMA,
+    demo_key,
+    write_demo_shards,
+)
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 SPS = 10

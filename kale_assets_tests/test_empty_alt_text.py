@@ -7,9 +7,9 @@ import pytest
 from kale_assets.captioning import run_fusion, run_teacher
 from kale_assets.config import PipelineConfig, tiny_preset
 from kale_assets.demo_data import HOSTILE_EXPECTED, demo_key, write_demo_shards
+from kale_assets.engines import build_engine
 from kale_assets.filtering import load_rules
 from kale_assets.final_shards import Lineage, assemble_final_shard
-from kale_assets.engines import build_engine
 from kale_assets.prompts import AltTextBudget
 from kale_assets.schemas import CaptionSchema, FinalShardSchema
 from kale_assets.shard_io import list_shards, read_shard

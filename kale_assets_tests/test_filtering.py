@@ -51,6 +51,10 @@ LEAKS: list[tuple[str, tuple[str, ...], str | None]] = [
      "The logo features a stylized green 'A' letter, which is accentuated by blue and red lines on the right "
      "side."),
     ("My analysis now turns to the visual representation of the logo.", ("analysis_transition",), None),
+    # a fact placed in a prompt input, even with a visible-text word ("labelled") in the sentence
+    ("The market, labelled Chatuchak Market in the metadata, is shown in the middle.",
+     ("input_location_reference",), None),
+    ("The price is given in the product listing.", ("input_location_reference",), None),
     # rewriter preambles and labels
     ("Here is the revised caption:", ("answer_preamble",), None),
     ("Sure! Here's a caption that combines the visual details with the alt-text:",
@@ -118,6 +122,8 @@ LEAKS: list[tuple[str, tuple[str, ...], str | None]] = [
 ]
 
 ORDINARY: list[str] = [
+    "The stream flows from the source high in the hills.",
+    "The photo captures a busy street at rush hour.",
     "A caption reads 'Happy Birthday' on the cake.",
     "The sign's text says 'Open 24 hours'.",
     "A real world map hangs on the wall.",
@@ -415,6 +421,10 @@ def test_whitespace_is_normalised_only_when_something_is_removed(rules):
         ("Items: apples, pears, etc. The basket is full.", ["Items: apples, pears, etc.", "The basket is full."]),
         ("No. 5 is on the door. Fig. 3 shows it.", ["No. 5 is on the door.", "Fig. 3 shows it."]),
         ("John F. Kennedy Airport is busy.", ["John F. Kennedy Airport is busy."]),
+        # a capital after a labelling noun is a label, and its full stop ends the sentence; an initial does not
+        ("A green logo with a letter A. According to the label, it is new.",
+         ["A green logo with a letter A.", "According to the label, it is new."]),
+        ("Written by J. Smith in 1990. It is red.", ["Written by J. Smith in 1990.", "It is red."]),
         ("e.g. the red one. It is small.", ["e.g. the red one.", "It is small."]),
         ("The sign reads 'Open. Come in.' in red. A dog sits nearby.",
          ["The sign reads 'Open. Come in.' in red.", "A dog sits nearby."]),
@@ -431,6 +441,36 @@ def test_whitespace_is_normalised_only_when_something_is_removed(rules):
 )
 def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
+
+
+def test_vectorised_splitter_equals_the_python_one():
+    """_split_flat (one polars replace/split for easy captions, Python for the rest) gives exactly the
+    sentences of _sentence_spans, on captions built from the splitter's hard cases."""
+    import random
+
+    from kale_assets.filtering import _sentence_spans, _split_flat, benchmark_captions
+
+    bits = ["A dog runs.", "Dr. Smith waves.", "letter A.", "Main St.", "The U.S. Navy.", "'Open. Come in.'",
+            "Joe's cafe.", "e.g. this", "3.50 euros.", "Wait... What?", "x!", "(see it.)", "Hi.)  There", "a  b.",
+            " lead", "No. 5", "by J. Smith.", "vitamin C. The", '"Quote." Then', "It's 'fine'. OK", "ok.",
+            "Item?! Yes", "end.'", "A.B.C. Next", "Inc.) The", "word . Next", "Dr. Who", "see Dr.. Who",
+            "Mr.) Yes", "dr. x", "Prof. The", "x 'Joe's cafe. Open' y", "the 'a'. B. 'c' d", "'It's. Yes'",
+            "Café.", "東京。", "Line\nTwo", "Tab\tHere. Now", "A" * 45 + ". Next"]
+    rng = random.Random(5)
+    texts: list[str | None] = [" ".join(rng.choice(bits) for _ in range(rng.randint(0, 7))) for _ in range(3000)]
+    texts += benchmark_captions(300, leak_share=0.1) + [None, "", "   "]
+    sentences, owner = _split_flat(pl.Series(texts, dtype=pl.String))
+    sentences = sentences.to_list()
+    expected = [(i, t[a:b]) for i, t in enumerate(texts) if t for a, b in _sentence_spans(t)]
+    assert list(zip(owner.tolist(), sentences, strict=True)) == expected
+
+
+def test_a_cut_leaves_no_double_full_stop(rules):
+    # "St." followed by a capital that is not a sentence opener does not end the sentence, so the label is cut
+    # from inside it
+    assert filter_caption("The shop is on Main St. End of caption.", rules).caption == "The shop is on Main St."
+    assert filter_caption("A green logo with a letter A. End of caption.", rules).caption == \
+        "A green logo with a letter A."
 
 
 def test_split_then_join_is_readable():
@@ -570,7 +610,7 @@ def test_filter_file_default_rules(tmp_path):
 
 def test_shipped_rules_file(rules):
     assert DEFAULT_RULES_PATH.name == "artifact_rules.yaml" and DEFAULT_RULES_PATH.is_file()
-    assert rules.version == "2026.11.2"
+    assert rules.version == "2026.11.3"
     assert len(rules.sha256) == 64 and rules.path == str(DEFAULT_RULES_PATH)
     assert rules.caption_rules.min_words == 5
     names = rules.rule_names
@@ -795,7 +835,11 @@ def test_degenerate_certificate_is_sound_and_settles_ordinary_prose(rules):
     """The cheap certificate never settles a degenerate caption, and it settles most ordinary ones."""
     import random
 
-    from kale_assets.filtering import _is_degenerate, _not_degenerate_certificate, benchmark_captions
+    from kale_assets.filtering import (
+        _is_degenerate,
+        _not_degenerate_certificate,
+        benchmark_captions,
+    )
 
     cr = rules.caption_rules
     rng = random.Random(3)
@@ -817,9 +861,9 @@ def test_caption_screen_counts_words_exactly_like_str_split(rules):
     """The anchored 'too short' alternative of the vectorised screen is exact: fewer than min_words words."""
     import random
 
-    from kale_assets.filtering import _caption_screen_pattern
+    from kale_assets.filtering import _small_pattern
 
-    short_only = _caption_screen_pattern(rules).rsplit("|", 1)[1]
+    short_only = _small_pattern(rules).rsplit("|", 1)[1]
     rng = random.Random(2)
     pieces = ["a", "bb", " ", "  ", "\t", "\n", "\x0b", "\u3000", "x.y", "\xa0", "\x1c", "\u200b"]
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(20_000)]

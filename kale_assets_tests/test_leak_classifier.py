@@ -16,7 +16,13 @@ from kale_assets.filter_training import (
     read_corpus,
     train,
 )
-from kale_assets.filtering import DEFAULT_RULES_PATH, filter_caption, filter_frame, load_rules
+from kale_assets.filtering import (
+    DEFAULT_RULES_PATH,
+    filter_caption,
+    filter_frame,
+    load_rules,
+    split_sentences,
+)
 from kale_assets.leak_classifier import LEAK_KINDS, features, load_classifier
 
 
@@ -160,3 +166,45 @@ def test_filter_frame_equals_filter_caption_with_the_classifier(rules):
         assert out.get_column("caption")[i] == one.caption
         assert [(r["text"], r["rule"]) for r in out.get_column("removed_sentences")[i]] == \
             [(r.text, r.rule) for r in one.removals]
+
+
+def test_word_salad_from_random_weights_is_mostly_kept(rules):
+    # the tiny demo's random-weight models write word salad with '!', '?' and ':' in it: noise, not a leak
+    import random
+
+    from kale_assets.tiny_models import _WORDS
+
+    words = [w for w in _WORDS if w not in {"caption", "describe", "description", "alt", "text", "knowledge"}]
+    rng = random.Random(3)
+    captions = []
+    for _ in range(60):
+        toks = [rng.choice(words) + (rng.choice("!?:.,") if rng.random() < 0.3 else "") for _ in range(40)]
+        captions.append(" ".join(toks))
+    out = filter_frame(pl.DataFrame({"caption": captions}), rules)
+    removed = out.get_column("removed_sentences").list.len().sum()
+    sentences = sum(len(split_sentences(c)) for c in captions)
+    assert removed <= 0.1 * sentences, (removed, sentences)
+
+
+def test_final_shard_filter_sees_the_manifest_alt_text(rules, monkeypatch):
+    from kale_assets import final_shards
+
+    seen = {}
+
+    def spy(df, rules_, caption_col="caption", alt_text_col="alt_text"):
+        seen["alts"] = df.get_column(alt_text_col).to_list()
+        return filter_frame(df, rules_, caption_col=caption_col, alt_text_col=alt_text_col)
+
+    monkeypatch.setattr(final_shards, "filter_frame", spy)
+    captions = pl.DataFrame({"uid": ["u1", "u2"], "key": ["k1", "k2"], "model_id": ["m", "m"],
+                             "model_revision": ["r", "r"], "engine": ["e", "e"], "engine_version": ["1", "1"],
+                             "prompt_hash": ["h", "h"],
+                             "caption": ["A yellow tram climbs a narrow street in the old town of Lisbon.",
+                                         "A white lighthouse stands on rocks above the sea at dusk."]})
+    manifest = pl.DataFrame({"uid": ["u2", "u1"], "url": ["b", "a"], "alt_text": ["Portland Head Light", "Tram 28"]})
+    shard = final_shards.assemble_final_shard(
+        shard_id="00000000", pool="stage1", captions=captions, manifest=manifest, upstream_rejected=[], n_input=2,
+        lineage=final_shards.Lineage("t", "r", "f", "r"), rules=rules)
+    assert seen["alts"] == ["Tram 28", "Portland Head Light"]  # joined by uid, in caption order
+    assert shard.rows.columns == final_shards.FINAL_COLUMNS
+    assert shard.rows.get_column("alt_text").to_list() == ["Tram 28", "Portland Head Light"]

@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 
 import kale_assets_tests.test_daemon_integration as scenario
-from kale_assets_tests.dagster_servers import ARTIFACTS, REPO_ROOT, copy_of_work_folder, start_dagster_dev
+from kale_assets_tests.dagster_servers import (
+    ARTIFACTS,
+    REPO_ROOT,
+    copy_of_work_folder,
+    start_dagster_dev,
+)
 from kale_assets_tests.postgres_server import postgres_bin_dir, running_postgres
 
 # Collected here as well: the whole rules-change scenario, on the Postgres/S3 instance of the fixtures below.

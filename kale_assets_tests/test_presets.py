@@ -13,13 +13,6 @@ import pytest
 import torch
 from PIL import Image
 
-from kale_assets.engines.cogvlm import (
-    IMAGE_TOKENS,
-    CogVLMEngine,
-    cogvlm_prompt,
-    cogvlm_query,
-    left_pad,
-)
 from kale_assets.config import (
     PRESETS,
     PipelineConfig,
@@ -28,6 +21,13 @@ from kale_assets.config import (
     preset_by_name,
 )
 from kale_assets.engines import ModelSpec, resolve_revision
+from kale_assets.engines.cogvlm import (
+    IMAGE_TOKENS,
+    CogVLMEngine,
+    cogvlm_prompt,
+    cogvlm_query,
+    left_pad,
+)
 from kale_assets.model_pins import PINS
 from kale_assets.prompts import TEACHER_INSTRUCTION, teacher_messages
 from kale_assets.training.loop import _validate
@@ -101,8 +101,9 @@ def test_paper_student_route_composes_offline_from_an_openclip_tower(tiny_models
     resized (64 -> 96 px here, 378 -> 490 px for DFN), squash-preprocessed, composed with a Qwen2 LM."""
     import huggingface_hub.constants
 
-    from kale_assets.distillation import DistillationExample, encode_example
+    from kale_assets.distillation import DistillationExample
     from kale_assets.tiny_models import build_tiny_openclip_tower
+    from kale_assets.training.data import encode_example
     from kale_assets.training.student import compose_llava_student
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "hub"))

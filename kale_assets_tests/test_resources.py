@@ -10,7 +10,12 @@ import yaml
 from dagster import materialize
 
 from kale_assets.config import PipelineConfig
-from kale_assets.defs.resources import KaleResource, credential_keys, merge_storage_options, s3fs_storage_options
+from kale_assets.defs.resources import (
+    KaleResource,
+    credential_keys,
+    merge_storage_options,
+    s3fs_storage_options,
+)
 from kale_assets.demo_data import write_demo_shards
 
 

@@ -18,7 +18,12 @@ import pytest
 
 from kale_assets.filtering import load_rules
 from kale_assets.layout import WorkLayout
-from kale_assets_tests.dagster_servers import ARTIFACTS, copy_of_work_folder, start_dagster_dev, wait_for
+from kale_assets_tests.dagster_servers import (
+    ARTIFACTS,
+    copy_of_work_folder,
+    start_dagster_dev,
+    wait_for,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -196,11 +201,12 @@ def test_materialize_one_partition_from_the_ui(page, server, work_folder):
     assert [(m["assetKey"]["path"], m["partition"]) for m in detail["assetMaterializations"]] == [
         (["kale_shards"], PARTITION)]
 
-    # Every check of the asset ran in this run, passed, and the Checks tab says so. (The executions are looked
-    # up by run: Dagster 1.13 records check results reported through MaterializeResult without the partition.)
+    # Every check of the asset ran in this run for this partition, passed, and the Checks tab says so. The
+    # check specs carry the shard partitions, so each result is recorded (and shown) per partition.
     for name in CHECKS:
-        latest = server.check_executions("kale_shards", name, limit=1)
+        latest = server.check_executions("kale_shards", name, partition=PARTITION, limit=1)
         assert latest and latest[0]["runId"] == run["runId"], (name, latest)
+        assert latest[0]["partition"] == PARTITION, (name, latest)
         assert latest[0]["status"] == "SUCCEEDED" and latest[0]["evaluation"]["success"], (name, latest)
     page.get_by_role("tab", name="Checks").or_(page.get_by_text("Checks", exact=True)).first.click()
     page.get_by_text(f"Checks ({len(CHECKS)})", exact=True).wait_for()

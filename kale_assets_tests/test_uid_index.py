@@ -117,6 +117,42 @@ def test_a_second_connection_sees_claims_and_the_file_persists(tmp_path):
         assert reopened.owned_elsewhere(sid(1), [uid(1)]) == {uid(1): sid(0)}
 
 
+def _vm_steps(idx: UidIndex, call) -> int:
+    """SQLite virtual-machine steps (in units of 100) that ``call`` costs: a measure of work that, unlike a
+    timing, does not depend on the machine or its load."""
+    steps = [0]
+
+    def tick() -> int:
+        steps[0] += 1
+        return 0
+
+    idx._db.set_progress_handler(tick, 100)
+    try:
+        call()
+    finally:
+        idx._db.set_progress_handler(None, 100)
+    return steps[0]
+
+
+def test_claims_and_lookups_do_not_scan_the_index(tmp_path):
+    # The same question asked of an index of 1k uids and of one of 201k: an indexed lookup per probed uid costs
+    # the same; a plan that scans the table (what SQLite picks for a plain JOIN here) costs 200 times more.
+    probe = [uid(i) for i in range(0, 1000, 20)] + [uid(10**7 + i) for i in range(150)]
+    costs = {}
+    for name, extra_shards in (("small", 0), ("big", 20)):
+        with UidIndex(tmp_path / f"{name}.sqlite") as idx:
+            idx.claim(sid(0), [uid(i) for i in range(1000)])
+            for s in range(1, extra_shards + 1):
+                idx.claim(sid(s), [uid(s * 10_000 + i) for i in range(10_000)])
+            lookup = _vm_steps(idx, lambda idx=idx: idx.owned_elsewhere(sid(99), probe))
+            claim = _vm_steps(idx, lambda idx=idx: idx.claim(sid(99), probe))
+            assert idx.owned_elsewhere(sid(99), probe) == {u: sid(0) for u in probe[:50]}
+        costs[name] = (lookup, claim)
+    (small_lookup, small_claim), (big_lookup, big_claim) = costs["small"], costs["big"]
+    assert big_lookup < 1.5 * small_lookup + 5, costs
+    assert big_claim < 1.5 * small_claim + 5, costs
+
+
 def _manifest(shard: str, n: int) -> pl.DataFrame:
     return pl.DataFrame({"uid": [uid(i) for i in range(n)], "key": [f"{shard}{i:04d}" for i in range(n)],
                          "shard": [shard] * n, "alt_text": [f"alt {i}" for i in range(n)]})

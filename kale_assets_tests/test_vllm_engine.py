@@ -20,9 +20,14 @@ from PIL import Image
 
 from kale_assets.captioning import run_fusion
 from kale_assets.config import PipelineConfig, parse_engine_option
-from kale_assets.engines import GenerationRequest, ModelSpec, SamplingSpec, TransformersEngine
-from kale_assets.prompts import AltTextBudget, fusion_messages, teacher_messages
+from kale_assets.engines import (
+    GenerationRequest,
+    ModelSpec,
+    SamplingSpec,
+    TransformersEngine,
+)
 from kale_assets.engines.vllm_engine import VllmEngine, VllmWorkerError
+from kale_assets.prompts import AltTextBudget, fusion_messages, teacher_messages
 
 pytestmark = pytest.mark.skipif(find_spec("vllm") is None, reason="vLLM is not installed (scripts/setup --dev)")
 
@@ -116,7 +121,10 @@ def test_stage_rows_have_the_schema_and_provenance_of_the_transformers_engine(vl
     manifest = pl.DataFrame({"uid": [f"u{i}" for i in range(5)], "key": [f"{i:09d}" for i in range(5)],
                              "shard": ["00000000"] * 5,
                              "alt_text": [f"Nike Air Max {i} running shoe" for i in range(5)]})
-    dense = pl.DataFrame({"uid": manifest["uid"], "caption": [f"A shoe on a shelf, number {i}." for i in range(5)]})
+    # What the teacher stage writes: the caption with its provenance (fusion copies it for an empty alt-text).
+    dense = pl.DataFrame({"uid": manifest["uid"], "caption": [f"A shoe on a shelf, number {i}." for i in range(5)],
+                          "model_id": ["teacher"] * 5, "model_revision": ["r"] * 5, "engine": ["transformers"] * 5,
+                          "engine_version": ["5"] * 5, "prompt_hash": ["p"] * 5})
     on_vllm = run_fusion(dense, manifest, vllm_fusion, AltTextBudget(8, vllm_fusion.truncate_to_tokens))
     on_hf = run_fusion(dense, manifest, hf, AltTextBudget(8, hf.truncate_to_tokens))
     assert on_vllm.captions.schema == on_hf.captions.schema

@@ -708,6 +708,161 @@ TRAPS += [
     "A notice on the gate says deliveries are accepted until noon.",
 ]
 
+# A fourth batch (round 2): more voices per kind - impersonal passives, second person, fronted adverbials,
+# questions, very short fragments - and the negatives that look like them (visual prose with the same verbs).
+LEAKS["assistant_chatter"] += [
+    "Hope you like it!", "Cheers!", "Enjoy!", "You're welcome!", "Anything else I can do for you?",
+    "Just say the word if you want it longer.", "Ping me if something looks off.", "Have a great day!",
+    "Glad I could help with this one.", "Tell me if the tone is not right.", "Let's get started.",
+    "Is this what you had in mind?", "I'd be glad to adjust the wording.", "Happy captioning!",
+    "Thank you for the interesting picture!", "Shall I make it more formal?", "No problem at all!",
+    "Here you are.", "Great question!", "Let me give it a try.", "Sounds good, here it is.",
+    "If you want, I can add more detail about {F}.", "Feel free to reuse it however you like.",
+    "I'm always here if you need another one.", "Any feedback is welcome!", "Good luck with your project!",
+    "Of course! Happy to do that.", "Okay!", "Let me know!", "You can copy it straight away.",
+]
+LEAKS["format_residue"] += [
+    "Answer:", "Output:", "Final answer:", "Result:", "Rewritten:", "Response:", "Caption (final):",
+    "**Caption**", "[/INST]", "<s>", "</s>", "<|assistant|>", "<|user|>", "[END]", "--- END ---", "```",
+    "Enhanced caption:", "New caption:", "Revised:", "Output caption:", "{caption}", "<end_of_turn>",
+    "### Final Caption", "#Caption", "Description (revised):", "Caption v2:", "Text:", "[Caption]",
+]
+LEAKS["instruction_echo"] += [
+    "Facts from the web text were folded in where they fit.", "Repetition was avoided throughout.",
+    "Nothing from the alt text was repeated word for word.", "Only verifiable details were retained.",
+    "The shipping note was dropped as irrelevant.", "Marketing language was left out on purpose.",
+    "Redundant phrases have been trimmed.", "Both descriptions were woven into a single paragraph.",
+    "The brand name was corrected to match the logo.", "Duplicate details were merged into one sentence.",
+    "Care was taken not to invent anything.", "Claims that the picture does not show were excluded.",
+    "I stuck to what the image shows.", "We kept the year {Y} from the text.", "Kept the name {F} as given.",
+    "Merged both sources without repeating the colour.", "Removed the hashtags and the price.",
+    "Any promotional text has been excluded from this caption.", "The seller's claims were not included.",
+    "The wording of the original was tightened.", "Historical details were blended with the visual ones.",
+    "The misspelled name in the source was fixed.", "Per your request, the description stays in the present tense.",
+    "The caption avoids mentioning the watermark, as asked.", "The knowledge from the web text was integrated.",
+    "Visual and factual details were combined as instructed.", "No new facts were introduced beyond the inputs.",
+]
+LEAKS["meta_commentary"] += [
+    "This caption captures the mood of the scene.", "This captures both the look and the history of {F}.",
+    "In summary, the photo shows the {S} at {P}.", "To sum up, it is a striking view of {F}.",
+    "The caption is now complete.", "That concludes the description.", "End of description.",
+    "This description is grounded in what is visible.", "The result is a concise, factual caption.",
+    "This version reads more smoothly.", "The caption stays faithful to the image.",
+    "This paragraph gives a full account of the picture.", "Overall, this is an accurate description.",
+    "The description now flows naturally.", "The enriched caption is ready.", "That wraps up the caption.",
+    "This final text balances visual detail and context.", "Here the caption ends.",
+    "This description is informative yet brief.", "The caption covers every visible element.",
+    "In short, the caption describes {F} as it appears here.", "So, the caption is done.",
+    "This is the complete, knowledge-rich caption.", "This brief caption highlights the key features.",
+]
+LEAKS["input_reference"] += [
+    "The product page calls it {F}.", "Going by the filename, this is {P}.", "The seller lists the year as {Y}.",
+    "The title on the web page reads like an advert.", "Per the source, the {S} is {F}.",
+    "The given details name the place as {P}.", "Input 2 says it was taken in {Y}.",
+    "The earlier text describes the {S} differently.", "The hashtags mention {P}.",
+    "The web text claims the {S} is {F}.", "The metadata lists {P} as the location.",
+]
+LEAKS["uncertainty_hedge"] += [
+    "No name was provided for the {S}.", "The inputs do not say when the photo was taken.",
+    "Whether this is really {F} cannot be confirmed from the text.", "The year is not mentioned anywhere in the input.",
+    "It is unclear from the provided details who the person is.", "The source does not confirm the location.",
+]
+VISUAL += [
+    "The photo captures the moment the wave breaks.", "The camera captures the skyline in sharp detail.",
+    "In summer, the square fills with market stalls.", "The puzzle is now complete except for one piece.",
+    "A summary of the rules is painted on the wall of the gym.", "The painting is faithful to the style of the period.",
+    "The chef has folded the omelette in half.", "Fresh herbs are woven into the bread wreath.",
+    "The two streams merge just below the bridge.", "The wool has been dyed and woven into a blanket.",
+    "Cheers erupt from the crowd as the runner crosses the line.", "The dog waits, ready for the next throw.",
+    "Her answer sheet is covered in neat handwriting.", "Two flags, one red and one blue, fly over the gate.",
+    "The repaired wall has kept its original stones.", "The fence has been fixed with new planks.",
+    "The river has been diverted around the old mill.", "Nothing else is visible in the dark water.",
+    "A boy shouts and points at the sky!", "What a view over the valley!", "Is that a heron on the post?",
+    "The lamp is excluded from the spotlight and stays dark.", "The final piece is placed on the tower of blocks.",
+    "The dancers repeat the same step in a circle.", "The scene is calm and complete in its stillness.",
+    "The cook adds the last ingredient to the pot.", "The roses have been trimmed back for winter.",
+]
+
+VISUAL += [
+    "The details of the stonework are sharp.", "Fine details such as stitching are visible on the bag.",
+    "The carving is rendered in remarkable detail.", "Small details, like the rivets, catch the light.",
+    "Details of the mural fade toward the edges.", "The album on the shelf is called Blue Summer.",
+    "The cafe is named The Given Hour, after a poem.", "The novel on the bench is titled The Source of Light.",
+    "A mug on the desk is called World's Best Boss.",
+    "The ship is named Information Age in white letters on the hull.", "The film poster shows the title Final Notes.",
+    "The street is named after a local poet.", "The band's name is painted on the bass drum.",
+    "Text on the side of the van is partly hidden.", "It is unclear where the path leads beyond the trees.",
+    "It is hard to tell how deep the water is.", "The shop's opening times are listed on the door.",
+    "The menu board lists the soups of the day.",
+]
+VISUAL_SUBJ += [
+    "The {S} is captured in fine detail.", "Every detail of the {S} is crisp.",
+    "The {S} appears in close detail in the foreground.", "The {S} is shown from above.",
+    "The {S} is seen in soft focus.", "The {S} is described by a small plaque as a gift from the town.",
+]
+
+# Visual inference about the scene ("suggest", "indicate", "details"), which is description, not a hedge about inputs.
+VISUAL += [
+    "Several worn details, such as the cracked tiles and the rusty gate, suggest an old setting.",
+    "Small details like the folded napkins suggest a formal dinner.", "The long shadows suggest late afternoon.",
+    "Puddles on the road suggest it has just rained.", "The empty chairs indicate that the event is over.",
+    "Bright details, such as the red awning and the flower boxes, give the street a cheerful look.",
+    "The snow on the roofs suggests a cold winter morning.", "Ornate details on the ceiling suggest a grand hall.",
+    "The uniforms suggest the players belong to the same team.", "Dust on the shelves suggests nobody has been here.",
+    "Modern details, such as the glass railing and the steel lamp, suggest a new building.",
+    "The open umbrellas indicate light rain.", "Its faded paint suggests years of sun.",
+    "Several rustic details, such as the wooden beams and the stone floor, suggest a farmhouse.",
+    "The crowd's raised arms suggest an exciting moment in the match.", "The clothing suggests the 1970s.",
+]
+
+# Random-weight models (the tiny demo) write word salad: runs of words, numbers and broken pieces with '!', '?'
+# and ':' inside.  Such a sentence is noise for the degenerate check, not a prompt leak; these teach the model
+# that '!' or ':' without leak vocabulary is not chatter or a label.
+GIBBERISH_WORDS = (
+    "red blue green yellow white black old new small large bright dark wooden metal glass stone building street "
+    "city house tree sky cloud water river lake mountain beach person man woman child people dog cat bird car bus "
+    "train bicycle table chair book sign poster logo letters words label menu price store shop museum painting "
+    "art artist oil canvas portrait landscape modern vintage historic century famous located brand product "
+    "bottle box package phone shirt dress shoes hat jacket field flower garden park road bridge tower church "
+    "castle window door wall floor roof night day morning evening sunset light shadow reflection style design "
+    "pattern shape circle square triangle stripe line curve name date year london paris tokyo berlin rome "
+    "gallery collection exhibition edition series model the a of on in at by with and its that this is are"
+).split()
+
+
+def _gibberish_caption(rng: random.Random) -> str:
+    words = []
+    for _ in range(rng.randint(12, 60)):
+        roll = rng.random()
+        if roll < 0.15:
+            w = str(rng.randint(1800, 2030))
+        elif roll < 0.3:
+            a, b = rng.choice(GIBBERISH_WORDS), rng.choice(GIBBERISH_WORDS)
+            w = a[: rng.randint(1, len(a))] + b[rng.randint(0, len(b) - 1):]
+        else:
+            w = rng.choice(GIBBERISH_WORDS)
+        if rng.random() < 0.12:
+            w = w.capitalize()
+        words.append(w + (rng.choice([".", ".", "!", "?", ":", ","]) if rng.random() < 0.35 else ""))
+    return " ".join(words).strip()
+
+
+def gibberish_rows(split: str, n: int, seed: int) -> list[dict]:
+    """Word-salad captions, cut into sentences the way the filter's splitter cuts them (label: keep)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from kale_assets.filtering import split_sentences
+
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        sentences = split_sentences(_gibberish_caption(rng))
+        rows.append({"id": f"dev-{split}-gibberish-{i:04d}", "alt_text": rng.choice(SCENES)[1], "split": split,
+                     "sentences": [{"text": t, "leak": False, "kind": "gibberish"} for t in sentences]})
+    return rows
+
+
 FACTS_DEFAULT = {"F": "the landmark", "P": "the city", "Y": "the past"}
 
 
@@ -767,6 +922,7 @@ def build(n_train: int = 1500, n_eval: int = 500, seed: int = 20261130) -> list[
             rows.append({"id": f"dev-{split}-trap-{j:03d}", "alt_text": scene[1], "split": split,
                          "sentences": [{"text": _half(scene[5], split)[-1], "leak": False, "kind": "visual"},
                                        {"text": t, "leak": False, "kind": "trap"}]})
+    rows += gibberish_rows("train", 150, seed + 1) + gibberish_rows("eval", 50, seed + 2)
     return rows
 
 

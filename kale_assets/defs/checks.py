@@ -11,7 +11,14 @@ from collections.abc import Sequence
 
 import pandera.errors
 import polars as pl
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue, PreviewWarning
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    MetadataValue,
+    PreviewWarning,
+)
 
 from kale_assets.defs.partitions import shard_partitions
 
@@ -44,6 +51,14 @@ def schema_check(df: pl.DataFrame, model, *, name: str = "schema") -> AssetCheck
         return AssetCheckResult(check_name=name, passed=False, severity=AssetCheckSeverity.ERROR,
                                 metadata={"schema": model.__name__, "failures": MetadataValue.md(_md(preview))})
     return AssetCheckResult(check_name=name, passed=True, metadata={"schema": model.__name__, "rows": len(df)})
+
+
+def partition_schema_check(output: pl.DataFrame, output_model, rejected: pl.DataFrame) -> AssetCheckResult:
+    """One `schema` verdict for a partition: its output rows against ``output_model``, then its rejected rows."""
+    from kale_assets.schemas import StageRejectedSchema
+
+    result = schema_check(output, output_model)
+    return schema_check(rejected, StageRejectedSchema) if result.passed else result
 
 
 def unique_uid_check(df: pl.DataFrame) -> AssetCheckResult:

@@ -34,14 +34,13 @@ from kale_assets.defs.sensors import (
     PARTITION_TAG,
     PLAN_ASSETS,
     POOL_CAPTIONS,
-    chunked,
     busy_shards,
+    chunked,
     pool_of,
     work_settings,
 )
 from kale_assets.distillation import latest_student
 from kale_assets.layout import WorkLayout
-from kale_assets.run_control import reclaim_dead_runs
 
 DEFAULT_CRON = "*/30 * * * *"
 MAX_RUNS_PER_TICK = 20
@@ -116,7 +115,6 @@ def plan_backfill(instance: DagsterInstance, config: PipelineConfig, *, student_
     # The files decide, not Dagster's records: a partition counts only while its commit is intact (a deleted
     # or withdrawn output, or one whose blocking checks failed, is not done).
     final = committed_partitions(layout, "kale_shards", registered)
-    reclaim_dead_runs(instance)  # runs of a killed `kale run` are not busy, whatever their status says
     busy = busy_shards(instance)
     histories = failed_shard_histories(instance, set(registered))
     needs = [s for s in registered if s not in final or s in histories]

@@ -34,6 +34,7 @@ from kale_assets.defs.resources import KaleResource
 from kale_assets.distillation import latest_student
 from kale_assets.filtering import load_rules
 from kale_assets.layout import WorkLayout
+from kale_assets.run_control import reclaim_dead_runs
 from kale_assets.shard_io import list_shards
 
 # Tags Dagster itself sets on runs (documented names; the constants live in a private module).
@@ -83,7 +84,12 @@ def work_settings(kale: KaleResource) -> tuple[PipelineConfig | None, str | None
 
 
 def unfinished_runs(instance: DagsterInstance):
-    """Runs that are queued, starting, running or being cancelled."""
+    """Runs that are queued, starting, running or being cancelled.
+
+    Runs left STARTED by a `kale run` process that died are marked failed first: otherwise their shards
+    would look busy for ever (the daemon's run monitoring only watches the runs it launched itself).
+    """
+    reclaim_dead_runs(instance)
     return [record.dagster_run for record in instance.get_run_records(RunsFilter(statuses=UNFINISHED_STATUSES))]
 
 

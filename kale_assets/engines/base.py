@@ -164,3 +164,24 @@ def _is_image_text_to_text(config) -> bool:
 def _max_context(config) -> int | None:
     text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
     return getattr(text_config, "max_position_embeddings", None)
+
+
+class PromptTokens:
+    """Token helpers of every engine that renders through `ChatPrompts` (``self.prompts``), in this process.
+
+    Used to cut untrusted alt-text to a token budget and to strip the model's own special and added tokens
+    from it (`kale_assets.prompts.AltTextBudget`) before it reaches a prompt.
+    """
+
+    prompts: ChatPrompts
+
+    def count_tokens(self, text: str) -> int:
+        return self.prompts.count_tokens(text)
+
+    def truncate_to_tokens(self, text: str, max_tokens: int) -> str:
+        return self.prompts.truncate_to_tokens(text, max_tokens)
+
+    def special_token_strings(self) -> tuple[str, ...]:
+        from kale_assets.prompts import model_special_tokens
+
+        return model_special_tokens(self.prompts.tokenizer)

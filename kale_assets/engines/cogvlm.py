@@ -24,7 +24,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from kale_assets.engines import (
+from kale_assets.engines.base import (
     GenerationRequest,
     GenerationResult,
     ModelSpec,

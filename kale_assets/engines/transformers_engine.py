@@ -13,6 +13,7 @@ from kale_assets.engines.base import (
     GenerationRequest,
     GenerationResult,
     ModelSpec,
+    PromptTokens,
     _max_context,
     resolve_revision,
 )
@@ -21,7 +22,7 @@ from kale_assets.engines.sampling import per_request_sampling, request_seed
 log = logging.getLogger(__name__)
 
 
-class TransformersEngine:
+class TransformersEngine(PromptTokens):
     """Batched generation with ``AutoModelForImageTextToText`` / ``AutoModelForCausalLM`` + ``AutoProcessor``."""
 
     name = "transformers"
@@ -62,19 +63,6 @@ class TransformersEngine:
         self.load_seconds = time.perf_counter() - started
         self.num_parameters = sum(p.numel() for p in self.model.parameters())
         self.max_context = _max_context(self.model.config)
-
-    # -- token budget helpers (used to cut untrusted alt-text before it reaches a prompt) --
-    def count_tokens(self, text: str) -> int:
-        return self.prompts.count_tokens(text)
-
-    def truncate_to_tokens(self, text: str, max_tokens: int) -> str:
-        return self.prompts.truncate_to_tokens(text, max_tokens)
-
-    # -- alt-text sanitising: the model's own special/added tokens (kale_assets.prompts.AltTextBudget) --
-    def special_token_strings(self) -> tuple[str, ...]:
-        from kale_assets.prompts import model_special_tokens
-
-        return model_special_tokens(self.prompts.tokenizer)
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         results: list[GenerationResult] = []

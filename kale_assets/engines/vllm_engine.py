@@ -49,16 +49,17 @@ from typing import Any
 
 from PIL import Image
 
-from kale_assets.engines import (
+from kale_assets.engines.base import (
     ChatPrompts,
     EngineFailure,
     GenerationRequest,
     GenerationResult,
     ModelSpec,
+    PromptTokens,
     SamplingSpec,
-    request_seed,
     resolve_revision,
 )
+from kale_assets.engines.sampling import request_seed
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class VllmWorkerError(EngineFailure):
     """The vLLM worker process failed to start, died, or stopped answering: the step fails and is retried."""
 
 
-class VllmEngine:
+class VllmEngine(PromptTokens):
     """vLLM behind the `GenerationEngine` interface; the ``vllm.LLM`` lives in a spawned worker process.
 
     ``engine_args`` go to ``vllm.LLM`` as they are (``max_model_len``, ``tensor_parallel_size``,
@@ -160,19 +161,6 @@ class VllmEngine:
             }
             self._worker.start(init, self.startup_timeout_s, label=self.spec.model_id)
         return self._worker.ready
-
-    # -- token budget helpers: the model's own tokenizer, in this process --
-    def count_tokens(self, text: str) -> int:
-        return self.prompts.count_tokens(text)
-
-    def truncate_to_tokens(self, text: str, max_tokens: int) -> str:
-        return self.prompts.truncate_to_tokens(text, max_tokens)
-
-    # -- alt-text sanitising: the model's own special/added tokens (kale_assets.prompts.AltTextBudget) --
-    def special_token_strings(self) -> tuple[str, ...]:
-        from kale_assets.prompts import model_special_tokens
-
-        return model_special_tokens(self.prompts.tokenizer)
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         if not requests:

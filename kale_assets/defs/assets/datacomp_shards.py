@@ -7,7 +7,7 @@ from kale_assets.defs import checks
 from kale_assets.defs.assets.stage_outputs import commit_and_report
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
-from kale_assets.schemas import ManifestSchema, StageRejectedSchema
+from kale_assets.schemas import ManifestSchema
 from kale_assets.shard_io import read_shard
 from kale_assets.uid_index import UidIndex, reject_cross_shard_duplicates
 
@@ -37,9 +37,7 @@ def datacomp_shards(context: AssetExecutionContext, kale: KaleResource) -> Mater
     manifest, rejected = reject_cross_shard_duplicates(result.manifest, rejected, owners, "datacomp_shards")
     seconds = time.perf_counter() - started
     reasons = {r: int(n) for r, n in rejected.group_by("reason").len().iter_rows()} if len(rejected) else {}
-    schema = checks.schema_check(manifest, ManifestSchema)
-    if schema.passed:
-        schema = checks.schema_check(rejected, StageRejectedSchema)
+    schema = checks.partition_schema_check(manifest, ManifestSchema, rejected)
     return commit_and_report(
         context, layout, "datacomp_shards", shard_id, output=manifest, rejected=rejected,
         check_results=[

@@ -13,7 +13,10 @@ from kale_assets.distillation import latest_student
 from kale_assets.filtering import load_rules
 from kale_assets.final_shards import Lineage, assemble_final_shard
 from kale_assets.layout import WorkLayout
-from kale_assets.schemas import PROVENANCE_COLUMNS, FinalShardSchema, StageRejectedSchema
+from kale_assets.schemas import (
+    PROVENANCE_COLUMNS,
+    FinalShardSchema,
+)
 from kale_assets.uid_index import UidIndex, reject_cross_shard_duplicates
 
 
@@ -79,9 +82,7 @@ def kale_shards(context: AssetExecutionContext, kale: KaleResource) -> Materiali
         n_input=len(manifest) + len(ingest_rejected), lineage=lineage, rules=rules,
     )
     seconds = time.perf_counter() - started
-    schema = checks.schema_check(final.rows, FinalShardSchema)
-    if schema.passed:
-        schema = checks.schema_check(final.rejected, StageRejectedSchema)
+    schema = checks.partition_schema_check(final.rows, FinalShardSchema, final.rejected)
     provenance = list(PROVENANCE_COLUMNS) + (["student_model_id", "student_model_revision"] if pool == "stage2" else [])
     upstream = ["datacomp_shards", *(("stage1_captions", "fused_captions") if pool == "stage1" else ("stage2_captions",))]
     return commit_and_report(

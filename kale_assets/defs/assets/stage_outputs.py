@@ -11,14 +11,21 @@ import time
 from collections.abc import Sequence
 
 import polars as pl
-from dagster import AssetCheckResult, AssetExecutionContext, Backoff, MaterializeResult, MetadataValue, RetryPolicy
+from dagster import (
+    AssetCheckResult,
+    AssetExecutionContext,
+    Backoff,
+    MaterializeResult,
+    MetadataValue,
+    RetryPolicy,
+)
 
 from kale_assets import commit
 from kale_assets.captioning import StageOutput
 from kale_assets.defs import checks
 from kale_assets.engines import GenerationEngine
 from kale_assets.layout import WorkLayout
-from kale_assets.schemas import CaptionSchema, StageRejectedSchema
+from kale_assets.schemas import CaptionSchema
 
 STAGE_CHECKS = ["schema", "unique_uid", "non_empty_captions", "provenance_non_null", "accounting",
                 "generation_reject_share"]
@@ -82,9 +89,7 @@ def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str,
                  out: StageOutput, engine: GenerationEngine, *, max_reject_share: float,
                  inputs: dict | None = None) -> MaterializeResult:
     reasons = {r: int(n) for r, n in out.rejected.group_by("reason").len().iter_rows()} if len(out.rejected) else {}
-    schema = checks.schema_check(out.captions, CaptionSchema)
-    if schema.passed:
-        schema = checks.schema_check(out.rejected, StageRejectedSchema)
+    schema = checks.partition_schema_check(out.captions, CaptionSchema, out.rejected)
     check_results = [
         schema,
         checks.unique_uid_check(out.captions),

@@ -14,6 +14,7 @@ id, and `kale_shards` asks the index again when it finalizes, so a lower shard i
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,12 +24,26 @@ DUPLICATE_REASON = "duplicate_uid_across_shards"
 _BUSY_TIMEOUT_S = 120.0
 
 
+def _enable_wal(db: sqlite3.Connection) -> None:
+    """Switch a new index to WAL (readers never block the one writer). The switch needs a moment of exclusive
+    access, and SQLite answers "locked" at once instead of waiting when two processes open a new index together,
+    so wait here as the busy timeout would."""
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    while db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class UidIndex:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        _enable_wal(self._db)
         self._db.execute("PRAGMA synchronous=FULL")
         # Every (uid, shard) holding, not only the owner: when the owner drops a uid (re-ingested), the next
         # lowest holder must take it over, and only a full list of holders knows which one that is.
@@ -65,7 +80,7 @@ class UidIndex:
 
     def forget(self, shard_id: str) -> int:
         """Drop a shard that no longer exists (its uids go back to nobody); returns how many it held."""
-        cursor = self._db.execute("DELETE FROM uids WHERE shard = ?", (shard_id,))
+        cursor = self._db.execute("DELETE FROM holders WHERE shard = ?", (shard_id,))
         return cursor.rowcount
 
     def owned_elsewhere(self, shard_id: str, uids: Iterable[str]) -> dict[str, str]:

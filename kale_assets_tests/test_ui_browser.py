@@ -111,9 +111,11 @@ def open_page(page, server, path: str, ready_text: str) -> None:
         skip.first.click()
 
 
-def metadata_value(page, label: str) -> str:
-    row = page.locator("tr").filter(has=page.get_by_text(label, exact=True))
-    return row.first.locator("td").last.inner_text().strip()
+def metadata_values(page, label: str) -> list[str]:
+    """The last cell of every table row labelled ``label``: the metadata table's value is among them (the
+    column-schema table of the asset can hold a row with the same name, e.g. the rules_hash column)."""
+    rows = page.locator("tr").filter(has=page.get_by_text(label, exact=True))
+    return [rows.nth(i).locator("td").last.inner_text().strip() for i in range(rows.count())]
 
 
 def test_asset_graph_and_catalog_show_every_asset(page, server):
@@ -192,10 +194,10 @@ def test_materialize_one_partition_from_the_ui(page, server, work_folder):
     latest = page.get_by_text("Latest materialization", exact=True).first.locator("xpath=../..")
     expect(latest).to_contain_text(PARTITION, timeout=UI_TIMEOUT_MS)
     page.get_by_text("rules_hash", exact=True).first.scroll_into_view_if_needed()
-    assert metadata_value(page, "rules_hash") == rules_hash
-    assert metadata_value(page, "rows_kept") == str(final.height)
-    assert metadata_value(page, "rows_rejected") == str(rejected.height)
-    assert metadata_value(page, "pool") == work_folder.pool_rule.pool_of(PARTITION)
+    assert rules_hash in metadata_values(page, "rules_hash")
+    assert str(final.height) in metadata_values(page, "rows_kept")
+    assert str(rejected.height) in metadata_values(page, "rows_rejected")
+    assert work_folder.pool_rule.pool_of(PARTITION) in metadata_values(page, "pool")
     shot(page, "09_kale_shards_metadata")
     detail = server.run(run["runId"])
     assert [(m["assetKey"]["path"], m["partition"]) for m in detail["assetMaterializations"]] == [

@@ -241,3 +241,12 @@ def test_concurrent_claims_from_two_processes_neither_corrupt_nor_deadlock(tmp_p
         # Uids 100*s .. 100*s+49 are also in shard s-1, which keeps them.
         lost = {uid(i) for i in range(100 * s, 100 * s + 50)} if s else set()
         assert survivors[sid(s)] == holdings[sid(s)] - lost
+
+
+def test_forgetting_a_removed_shard_hands_its_uids_back(tmp_path):
+    """`kale demo` removes the shards of an earlier, larger demo: their uids must not keep others' rows out."""
+    with UidIndex(tmp_path / "uids.sqlite") as index:
+        index.claim("00000003", ["a", "b"])
+        assert index.claim("00000005", ["b", "c"]) == {"b": "00000003"}
+        assert index.forget("00000003") == 2
+        assert index.owned_elsewhere("00000005", ["b", "c"]) == {}

@@ -221,9 +221,9 @@ def build_rules_change_sensor(finalize_job, *, minimum_interval_seconds: int = 1
         minimum_interval_seconds=minimum_interval_seconds,
         default_status=DefaultSensorStatus.RUNNING,
         description=(
-            "When the filter rules file changes (sha256 of its bytes), re-runs kale_shards for every shard with "
-            "captions, once per change; the captions are not recomputed. The dataset card follows through "
-            "dataset_card_sensor."
+            "When the filter rules change (the rules hash covers the rules file and the leak classifier's "
+            "weights), re-runs kale_shards for every shard with captions, once per change; the captions are not "
+            "recomputed. The dataset card follows through dataset_card_sensor."
         ),
     )
     def rules_change_sensor(context: SensorEvaluationContext, kale: KaleResource):

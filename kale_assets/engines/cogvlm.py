@@ -106,7 +106,8 @@ class CogVLMEngine:
         self.tokenizer = load_cogvlm_tokenizer(tokenizer_id)
         dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
         self.model = AutoModelForCausalLM.from_pretrained(spec.model_id, revision=spec.revision, dtype=dtype,
-                                                          trust_remote_code=True).to(self.device).eval()
+                                                          trust_remote_code=spec.trust_remote_code)
+        self.model = self.model.to(self.device).eval()
         self.num_parameters = sum(p.numel() for p in self.model.parameters())
         self.max_context = getattr(self.model.config, "max_position_embeddings", 2048)
 

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from kale_assets.prompts import CHATML_IMAGE_TEMPLATE, student_messages
 from kale_assets.training.data import IMAGE_TOKEN
 from kale_assets.training.specs import StudentSpec, TrainSpec
@@ -81,7 +83,8 @@ def _template_renders_images(tokenizer, template: str | None) -> bool:
         text = tokenizer.apply_chat_template(
             student_messages("probe"), chat_template=template, add_generation_prompt=True, tokenize=False
         )
-    except Exception:
+    except (ValueError, TypeError, KeyError, jinja2.TemplateError):
+        # A template that cannot render our probe conversation cannot serve the student either.
         return False
     return isinstance(text, str) and text.count(IMAGE_TOKEN) == 1 and "probe" in text
 
@@ -209,7 +212,8 @@ def compose_llava_student(spec: StudentSpec):
     # --- generation config follows the LM's (eos/pad), so generation stops where the LM would
     try:
         model.generation_config = GenerationConfig.from_dict(lm.generation_config.to_dict())
-    except Exception:
+    except (ValueError, TypeError):
+        # An LM whose saved generation settings do not validate: start from defaults, eos/pad set below.
         model.generation_config = GenerationConfig()
     _ensure_eos(model, tokenizer)
 

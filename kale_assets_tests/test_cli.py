@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from kale_assets.demo_data import write_demo_shards
+from kale_assets_tests.s3_server import moto_s3
 
 
 def _kale(*args, env=None, timeout=600):
@@ -49,15 +50,8 @@ def test_filter_captions_rejects_a_file_without_caption_column(tmp_path):
 
 @pytest.fixture()
 def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_s3() as endpoint:
+        yield endpoint
 
 
 def test_kale_run_over_s3_source(tmp_path, moto_endpoint, tiny_models_dir):

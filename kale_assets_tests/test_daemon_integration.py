@@ -104,8 +104,9 @@ def test_rules_change_refilters_every_shard_through_the_daemon(work_folder, serv
 
     # The sensor's first evaluation records the hash the final shards already carry and launches nothing.
     def newest_tick():
+        # A tick is listed while it is still evaluating (STARTED): wait for one that has finished.
         ticks = server.sensor(SENSOR, tick_limit=1)["sensorState"]["ticks"]
-        return ticks[0] if ticks else None
+        return ticks[0] if ticks and ticks[0]["status"] != "STARTED" else None
 
     first_tick = wait_for(f"a first tick of {SENSOR}", newest_tick, 120, on_timeout=server.log_tail)
     assert first_tick["status"] in ("SKIPPED", "SUCCESS"), first_tick

@@ -23,6 +23,7 @@ from kale_assets_tests.dagster_servers import (
     start_dagster_dev,
 )
 from kale_assets_tests.postgres_server import postgres_bin_dir, running_postgres
+from kale_assets_tests.s3_server import moto_s3
 
 # Collected here as well: the whole rules-change scenario, on the Postgres/S3 instance of the fixtures below.
 from kale_assets_tests.test_daemon_integration import (  # noqa: F401
@@ -49,15 +50,8 @@ def postgres():
 
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_s3() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="module")

@@ -17,23 +17,18 @@ from kale_assets.defs.resources import (
     s3fs_storage_options,
 )
 from kale_assets.demo_data import write_demo_shards
+from kale_assets_tests.s3_server import moto_s3
 
 
 @pytest.fixture()
 def moto_endpoint(monkeypatch):
-    from moto.server import ThreadedMotoServer
-
+    
     for key in [k for k in os.environ if k.startswith("AWS_")]:
         monkeypatch.delenv(key)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_s3() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture()

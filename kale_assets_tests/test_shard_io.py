@@ -31,6 +31,7 @@ from kale_assets.shard_io import (
     read_shard,
     write_parquet_atomic,
 )
+from kale_assets_tests.s3_server import moto_s3
 
 SPS = 12  # samples per demo shard
 
@@ -551,34 +552,27 @@ def test_write_parquet_atomic(tmp_path):
 
 
 @pytest.fixture()
-def moto_s3(monkeypatch):
-    from moto.server import ThreadedMotoServer
-
+def s3_endpoint(monkeypatch):
     for k in list(os.environ):
         if k.startswith("AWS_"):
             monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_s3() as endpoint:
+        yield endpoint
 
 
-def test_s3_matches_local(moto_s3, demo_dir, demo_results):
+def test_s3_matches_local(s3_endpoint, demo_dir, demo_results):
     import boto3
 
-    s3 = boto3.client("s3", endpoint_url=moto_s3, region_name="us-east-1",
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1",
                       aws_access_key_id="testing", aws_secret_access_key="testing")
     s3.create_bucket(Bucket="kale-demo")
     for p in sorted(demo_dir.iterdir()):
         s3.upload_file(str(p), "kale-demo", f"datacomp/shards/{p.name}")
     s3.put_object(Bucket="kale-demo", Key="datacomp/shards/notes.txt", Body=b"not a shard")
-    opts = {"client_kwargs": {"endpoint_url": moto_s3}, "key": "testing", "secret": "testing"}
+    opts = {"client_kwargs": {"endpoint_url": s3_endpoint}, "key": "testing", "secret": "testing"}
     refs = list_shards("s3://kale-demo/datacomp/shards", storage_options=opts)
     assert [r.shard_id for r in refs] == ["00000000", "00000001", "00000002"]
     assert refs[0].tar_url == "s3://kale-demo/datacomp/shards/00000000.tar"

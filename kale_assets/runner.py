@@ -213,7 +213,8 @@ def is_disk_full_text(text: str) -> bool:
 def _fatal_line(err, job_name: str, key: str | None) -> str:
     where = f"{job_name} {key or ''}".strip()
     text = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
-    if isinstance(err, str) and is_disk_full_text(err) or not isinstance(err, str) and is_disk_full(err):
+    full = is_disk_full_text(err) if isinstance(err, str) else is_disk_full(err)
+    if full:
         return f"disk full during {where} ({text}): free space under the work folder, then run the same command again"
     return f"I/O error during {where} ({text}): fix it, then run the same command again"
 

@@ -177,6 +177,12 @@ def is_committed(layout: WorkLayout, asset: str, shard_id: str) -> bool:
     return True
 
 
+def shards_with_commits(layout: WorkLayout, asset: str) -> list[str]:
+    """The shards that have a commit manifest for ``asset`` (not verified: `is_committed` checks the files)."""
+    folder = layout.commit_manifest(asset, "x").parent
+    return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+
+
 def committed_partitions(layout: WorkLayout, asset: str, shard_ids) -> set[str]:
     """The shards among ``shard_ids`` whose ``asset`` partition is committed (`is_committed`)."""
     return {s for s in shard_ids if is_committed(layout, asset, s)}

@@ -20,6 +20,7 @@ from dagster import DagsterError
 
 from kale_assets.commit import is_committed, read_committed
 from kale_assets.config import PipelineConfig
+from kale_assets.errors import KaleUsageError
 from kale_assets.faults import failpoint
 from kale_assets.io_utils import atomic_write_bytes, atomic_write_json
 from kale_assets.layout import WorkLayout
@@ -32,6 +33,7 @@ from kale_assets.run_control import (
     runner_tags,
     sweep_work_folder,
 )
+from kale_assets.shard_groups import group
 
 # (job, which shards it runs for) in pipeline order; None = unpartitioned.
 PIPELINE_STEPS = [
@@ -117,22 +119,33 @@ def _run_all(config: PipelineConfig, console) -> tuple[list[RunRecord], list[str
         reclaimed = reclaim_dead_runs(instance)
         if reclaimed and console is not None:
             console.print(f"marked {len(reclaimed)} run(s) of a killed kale run as failed and freed their pool slots")
-        register_shards(instance, shard_ids)
-        records, fatal = _execute_plan(instance, config, _plan(config, shard_ids), console)
+        groups = _groups(config, shard_ids)
+        register_shards(instance, list(groups))
+        records, fatal = _execute_plan(instance, config, _plan(config, groups), console, groups)
     return records, shard_ids, fatal
 
 
-def _plan(config: PipelineConfig, shard_ids: list[str]) -> list[tuple[str, str | None]]:
+def _groups(config: PipelineConfig, shard_ids: list[str]) -> dict[str, list[str]]:
+    """Partition key -> its shards (`kale_assets.shard_groups`)."""
+    try:
+        return group(shard_ids, config.shards_per_partition)
+    except ValueError as err:
+        raise KaleUsageError(str(err)) from None
+
+
+def _plan(config: PipelineConfig, groups: dict[str, list[str]]) -> list[tuple[str, str | None]]:
     plan: list[tuple[str, str | None]] = []
     for job, pool in PIPELINE_STEPS:
         if pool is None:
             plan.append((job, None))
         else:
-            plan.extend((job, s) for s in shard_ids if pool == "all" or config.pool_rule.pool_of(s) == pool)
+            plan.extend((job, key) for key, shards in groups.items()
+                        if pool == "all" or any(config.pool_rule.pool_of(s) == pool for s in shards))
     return plan
 
 
-def _execute_plan(instance, config: PipelineConfig, plan, console) -> tuple[list[RunRecord], str | None]:
+def _execute_plan(instance, config: PipelineConfig, plan, console,
+                  groups: dict[str, list[str]]) -> tuple[list[RunRecord], str | None]:
     """Run the plan step by step; returns the records and, when the run had to stop, the one-line reason."""
     from rich.progress import (
         BarColumn,
@@ -152,7 +165,7 @@ def _execute_plan(instance, config: PipelineConfig, plan, console) -> tuple[list
         task = progress.add_task("runs", total=len(plan))
         for job_name, key in plan:
             progress.update(task, description=f"{job_name} {key or ''}".strip())
-            skip = _skip_reason(job_name, key, failed_shards, records, config)
+            skip = _skip_reason(job_name, key, failed_shards, records, config, groups)
             if skip:
                 records.append(RunRecord(job_name, key, False, 0.0, skipped_reason=skip))
                 progress.advance(task)
@@ -220,17 +233,16 @@ def _fatal_line(err, job_name: str, key: str | None) -> str:
 
 
 def _skip_reason(job: str, key: str | None, failed_shards: set[str], records: list[RunRecord],
-                 config: PipelineConfig) -> str | None:
+                 config: PipelineConfig, groups: dict[str, list[str]]) -> str | None:
     if key is not None and key in failed_shards:
         return "an earlier step of this shard failed"
     succeeded = {(r.job, r.partition) for r in records if r.success}
     if job == "distill_job" and not any(j == "fusion_job" for j, _ in succeeded):
         return "no stage-1 shard finished fusion"
-    if job == "stage2_job" and key is not None and config.pool_rule.pool_of(key) == "stage2" \
-            and ("distill_job", None) not in succeeded:
+    has_stage2 = key is not None and any(config.pool_rule.pool_of(s) == "stage2" for s in groups.get(key, [key]))
+    if job == "stage2_job" and has_stage2 and ("distill_job", None) not in succeeded:
         return "the student was not trained"
-    if job == "finalize_job" and key is not None and config.pool_rule.pool_of(key) == "stage2" \
-            and ("stage2_job", key) not in succeeded:
+    if job == "finalize_job" and has_stage2 and ("stage2_job", key) not in succeeded:
         return "stage-2 captions missing"
     return None
 

@@ -21,7 +21,8 @@ from pydantic import Field
 
 from kale_assets.config import PipelineConfig
 from kale_assets.layout import WorkLayout
-from kale_assets.shard_io import ShardRef
+from kale_assets.shard_groups import key_range
+from kale_assets.shard_io import ShardRef, list_shards_in_range
 
 S3_SCHEMES = ("s3://", "s3a://")
 # Keys under which fsspec/s3fs would accept credentials; kale.yaml must never hold them.
@@ -133,3 +134,17 @@ class KaleResource(ConfigurableResource):
         if not fs.exists(tar_url):
             raise FileNotFoundError(f"shard {shard_id}: {tar_url} does not exist")
         return ShardRef(shard_id=shard_id, tar_url=tar_url, parquet_url=parquet_url if fs.exists(parquet_url) else None)
+
+    def partition_shards(self, key: str) -> list[str]:
+        """The shards of a partition: the key itself for one shard, else the source's shards in the group's
+        range (listed by the range's prefix only). Every asset takes a group's shards from the source, so a
+        shard whose upstream partition is missing fails loudly instead of being left out."""
+        bounds = key_range(key)
+        if bounds is None:
+            return [key]
+        config = self.config()
+        shards = list_shards_in_range(config.source, *bounds, storage_options=config.storage_options or None)
+        if not shards:
+            raise FileNotFoundError(f"partition {key}: no shards numbered {bounds[0]:08d}..{bounds[1]:08d} in "
+                                    f"{config.source}")
+        return shards

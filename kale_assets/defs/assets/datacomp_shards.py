@@ -4,7 +4,7 @@ import polars as pl
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from kale_assets.defs import checks
-from kale_assets.defs.assets.stage_outputs import commit_and_report
+from kale_assets.defs.assets.stage_outputs import ShardResult, commit_shard, partition_result
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.schemas import ManifestSchema
@@ -25,7 +25,10 @@ from kale_assets.uid_index import UidIndex, reject_cross_shard_duplicates
     ),
 )
 def datacomp_shards(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
-    shard_id = context.partition_key
+    return partition_result([_ingest_shard(context, kale, s) for s in kale.partition_shards(context.partition_key)])
+
+
+def _ingest_shard(context: AssetExecutionContext, kale: KaleResource, shard_id: str) -> ShardResult:
     config = kale.config()
     layout = kale.layout()
     ref = kale.shard_ref(shard_id)
@@ -38,7 +41,7 @@ def datacomp_shards(context: AssetExecutionContext, kale: KaleResource) -> Mater
     seconds = time.perf_counter() - started
     reasons = {r: int(n) for r, n in rejected.group_by("reason").len().iter_rows()} if len(rejected) else {}
     schema = checks.partition_schema_check(manifest, ManifestSchema, rejected)
-    return commit_and_report(
+    return commit_shard(
         context, layout, "datacomp_shards", shard_id, output=manifest, rejected=rejected,
         check_results=[
             schema,

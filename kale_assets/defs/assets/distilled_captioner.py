@@ -68,7 +68,7 @@ def _split(model_at_rev: set[str]) -> tuple[str, str]:
 def distilled_captioner(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
     config, layout = kale.config(), kale.layout()
     preset = config.resolve_preset()
-    shard_ids = pool_shards(context.instance, config.pool_rule, "stage1")
+    shard_ids = pool_shards(context.instance, layout, config.pool_rule, "stage1")
     prepared, images = _prepare(kale, shard_ids, preset.student.train)
     if prepared.n_train == 0:
         raise ValueError("no fused captions to train on: materialize fused_captions for the stage-1 pool first")

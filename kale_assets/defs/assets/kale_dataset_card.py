@@ -20,7 +20,7 @@ from kale_assets.dataset_card import (
     count_checkpoint_parameters,
     write_card,
 )
-from kale_assets.defs.partitions import SHARDS
+from kale_assets.defs.partitions import registered_shards
 from kale_assets.defs.resources import KaleResource
 from kale_assets.distillation import latest_student
 from kale_assets.filtering import load_rules
@@ -47,7 +47,7 @@ def _params(model_id: str, fallback_billions: float | None) -> int | None:
 def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
     config, layout = kale.config(), kale.layout()
     preset = config.resolve_preset()
-    shard_ids = sorted(context.instance.get_dynamic_partitions(SHARDS))
+    shard_ids = registered_shards(context.instance, layout)
     # Only committed final shards: a shard whose blocking checks failed, or whose files were edited since, is
     # not part of the dataset the card describes.
     finished = sorted(committed_partitions(layout, "kale_shards", shard_ids))

@@ -1,52 +1,35 @@
 from dataclasses import replace
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
-
 from kale_assets.captioning import run_student
-from kale_assets.commit import committed_digest
-from kale_assets.defs import checks
-from kale_assets.defs.assets.stage_outputs import (
-    GENERATION_RETRY,
-    STAGE_CHECKS,
-    finish_stage,
-    other_pool_result,
-    progress_dir,
-    read_input,
-)
-from kale_assets.defs.partitions import shard_partitions
-from kale_assets.defs.resources import KaleResource
+from kale_assets.defs.assets.generation import GenerationStage, ShardCall, build_generation_asset
+from kale_assets.defs.assets.stage_outputs import read_input
 from kale_assets.distillation import latest_student
-from kale_assets.engines import build_engine
 from kale_assets.prompts import AltTextBudget
 
 
-@asset(
-    partitions_def=shard_partitions,
-    deps=["datacomp_shards", "distilled_captioner"],
-    group_name="stage2",
-    pool="gpu",
-    retry_policy=GENERATION_RETRY,
-    kinds={"parquet", "pytorch"},
-    check_specs=checks.check_specs("stage2_captions", STAGE_CHECKS),
-    description="The distilled student captions every kept image of a stage-2 shard from image + alt-text.",
-)
-def stage2_captions(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
-    shard_id = context.partition_key
-    config, layout = kale.config(), kale.layout()
-    pool = config.pool_rule.pool_of(shard_id)
-    if pool != "stage2":
-        return other_pool_result(context, "stage2_captions", shard_id, pool, STAGE_CHECKS)
-    preset = config.resolve_preset()
+def _student_spec(config, layout):
     student_dir = latest_student(layout.student_dir)
     if student_dir is None:
         raise FileNotFoundError(f"no trained student under {layout.student_dir}: materialize distilled_captioner first")
-    manifest = read_input(layout, "datacomp_shards", shard_id)
-    engine = build_engine(replace(preset.student_generation, model_id=str(student_dir)))
-    budget = AltTextBudget.for_engine(preset.alt_text_max_tokens, engine)
-    out = run_student(kale.shard_ref(shard_id), manifest, engine, budget,
-                      storage_options=config.storage_options or None,
-                      progress_dir=progress_dir(layout, "stage2_captions", shard_id))
-    return finish_stage(context, layout, "stage2_captions", shard_id, out, engine,
-                        max_reject_share=config.max_generation_reject_share,
-                        inputs={"datacomp_shards": committed_digest(layout, "datacomp_shards", shard_id),
-                                "student": engine.model_revision})
+    return replace(config.resolve_preset().student_generation, model_id=str(student_dir))
+
+
+def _student_shard(call: ShardCall):
+    budget = AltTextBudget.for_engine(call.config.resolve_preset().alt_text_max_tokens, call.engine)
+    return run_student(call.kale.shard_ref(call.shard_id), read_input(call.layout, "datacomp_shards", call.shard_id),
+                       call.engine, budget, storage_options=call.config.storage_options or None,
+                       progress_dir=call.progress_dir)
+
+
+STAGE2_CAPTIONS = GenerationStage(
+    name="stage2_captions",
+    pool="stage2",
+    group_name="stage2",
+    deps=("datacomp_shards", "distilled_captioner"),
+    upstream=("datacomp_shards",),
+    engine_spec=_student_spec,
+    generate_shard=_student_shard,
+    extra_inputs=lambda engine: {"student": engine.model_revision},
+    description="The distilled student captions every kept image of a stage-2 shard from image + alt-text.",
+)
+stage2_captions = build_generation_asset(STAGE2_CAPTIONS)

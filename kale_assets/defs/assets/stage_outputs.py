@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
 from dagster import (
@@ -46,10 +47,20 @@ def read_input(layout: WorkLayout, asset: str, shard_id: str, table: str = "outp
     return commit.read_committed(layout, asset, shard_id, table)
 
 
-def commit_and_report(context: AssetExecutionContext, layout: WorkLayout, asset: str, shard_id: str, *,
-                      output: pl.DataFrame, rejected: pl.DataFrame, check_results: Sequence[AssetCheckResult],
-                      metadata: dict, versions: dict) -> MaterializeResult:
-    """Stage both tables, commit them when every check passed, else quarantine them; report either way."""
+@dataclass
+class ShardResult:
+    """What one shard of a partition came to: its blocking checks, its metadata, whether it committed."""
+
+    shard_id: str
+    check_results: list[AssetCheckResult]
+    metadata: dict
+    committed: bool
+
+
+def commit_shard(context: AssetExecutionContext, layout: WorkLayout, asset: str, shard_id: str, *,
+                 output: pl.DataFrame, rejected: pl.DataFrame, check_results: Sequence[AssetCheckResult],
+                 metadata: dict, versions: dict) -> ShardResult:
+    """Stage both tables of one shard, commit them when every check passed, else quarantine them."""
     started = time.perf_counter()
     staged = commit.stage(layout, asset, shard_id, {"output": output, "rejected": rejected})
     failed = [c.check_name for c in check_results if not c.passed]
@@ -67,10 +78,58 @@ def commit_and_report(context: AssetExecutionContext, layout: WorkLayout, asset:
             "rejected_path": MetadataValue.path(str(layout.shard_rejected(asset, shard_id))),
             "output_sha256": manifest["tables"]["output"]["sha256"],
         }
+    return ShardResult(shard_id, list(check_results),
+                       {**metadata, **outcome, "commit_seconds": round(time.perf_counter() - started, 3)},
+                       committed=not failed)
+
+
+_SUMMED = ("rows_in", "rows_kept", "rows_rejected", "output_tokens", "resumed_requests", "duplicates_across_shards",
+           "seconds", "commit_seconds")
+
+
+def _merged_check(name: str, results: list[ShardResult]) -> AssetCheckResult:
+    by_shard = {r.shard_id: c for r in results for c in r.check_results if c.check_name == name}
+    failed = sorted(s for s, c in by_shard.items() if not c.passed)
+    metadata = {"shards": len(by_shard), "failed_shards": MetadataValue.json(failed)}
+    for shard_id in failed[:20]:  # the evidence of what failed, per shard; passing shards only count
+        metadata[f"shard_{shard_id}"] = MetadataValue.json(
+            {k: getattr(v, "value", v) for k, v in (by_shard[shard_id].metadata or {}).items()})
+    return AssetCheckResult(check_name=name, passed=not failed, metadata=metadata)
+
+
+def partition_result(results: Sequence[ShardResult], metadata: dict | None = None) -> MaterializeResult:
+    """One MaterializeResult for a partition from its shards' results.
+
+    A one-shard partition reports exactly that shard's metadata and checks. A shard group sums the row counts,
+    lists each shard's outcome, and reports each check once for the partition: passed only when it passed on
+    every shard, naming the shards where it failed (those shards are not committed; the others are).
+    """
+    if len(results) == 1:
+        only = results[0]
+        return MaterializeResult(metadata={**(metadata or {}), **only.metadata}, check_results=only.check_results)
+    merged = {key: round(sum(r.metadata.get(key, 0) for r in results), 3) for key in _SUMMED
+              if any(key in r.metadata for r in results)}
+    names = list(dict.fromkeys(c.check_name for r in results for c in r.check_results))
     return MaterializeResult(
-        metadata={**metadata, **outcome, "commit_seconds": round(time.perf_counter() - started, 3)},
-        check_results=list(check_results),
+        metadata={
+            **(metadata or {}), **merged,
+            "shards": len(results),
+            "committed": all(r.committed for r in results),
+            "shards_not_committed": MetadataValue.json(sorted(r.shard_id for r in results if not r.committed)),
+            "by_shard": MetadataValue.json({r.shard_id: {k: r.metadata[k] for k in ("rows_in", "rows_kept",
+                                                                                   "rows_rejected", "committed")
+                                                         if k in r.metadata} for r in results}),
+        },
+        check_results=[_merged_check(name, list(results)) for name in names],
     )
+
+
+def commit_and_report(context: AssetExecutionContext, layout: WorkLayout, asset: str, shard_id: str, *,
+                      output: pl.DataFrame, rejected: pl.DataFrame, check_results: Sequence[AssetCheckResult],
+                      metadata: dict, versions: dict) -> MaterializeResult:
+    """`commit_shard` then `partition_result` for a partition of one shard."""
+    return partition_result([commit_shard(context, layout, asset, shard_id, output=output, rejected=rejected,
+                                          check_results=check_results, metadata=metadata, versions=versions)])
 
 
 def reject_share_check(rejected: pl.DataFrame, n_input: int, max_share: float) -> AssetCheckResult:
@@ -87,7 +146,7 @@ def reject_share_check(rejected: pl.DataFrame, n_input: int, max_share: float) -
 
 def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str, shard_id: str,
                  out: StageOutput, engine: GenerationEngine, *, max_reject_share: float,
-                 inputs: dict | None = None) -> MaterializeResult:
+                 inputs: dict | None = None) -> ShardResult:
     reasons = {r: int(n) for r, n in out.rejected.group_by("reason").len().iter_rows()} if len(out.rejected) else {}
     schema = checks.partition_schema_check(out.captions, CaptionSchema, out.rejected)
     check_results = [
@@ -103,7 +162,7 @@ def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str,
     versions = {"model_id": engine.model_id, "model_revision": engine.model_revision,
                 "engine": f"{engine.name} {engine.version}", "runtime": engine.runtime,
                 "inputs": inputs or {}}
-    result = commit_and_report(
+    result = commit_shard(
         context, layout, asset, shard_id, output=out.captions, rejected=out.rejected, check_results=check_results,
         versions=versions,
         metadata={

@@ -1,0 +1,220 @@
+# Hand-written captions, part 1. Kinds: v visual, t trap, ie instruction_echo, mc meta_commentary,
+# ir input_reference, uh uncertainty_hedge, ac assistant_chatter, fr format_residue.
+D1 = [
+("Bosch GSR 18V-55 Professional cordless drill driver 2x 2.0Ah battery L-BOXX", [
+ ("Sure thing — here is the merged caption you asked for.", "ac"),
+ ("A blue-and-black Bosch GSR 18V-55 cordless drill driver stands upright on a white background.", "v"),
+ ("Two slim 2.0 Ah battery packs lie in front of it, next to a charger with a green status light.", "v"),
+ ("Behind them, an open dark-blue L-BOXX case shows a foam insert cut to the tool's shape.", "v")]),
+("IMG_4471.JPG", [
+ ("A tabby cat sleeps curled inside an open cardboard shipping box on a wooden floor.", "v"),
+ ("Its tail wraps over its nose, and one ear is folded back against the flap.", "v"),
+ ('The box has a printed label reading "THIS SIDE UP" with two black arrows.', "t"),
+ ("Since the alt text is only a camera file name, no extra details could be added about the cat.", "uh")]),
+("Vintage 1972 Porsche 911T Targa for sale - $89,500 - matching numbers", [
+ ("[/INST]", "fr"),
+ ("A 1972 Porsche 911T Targa in Signal Orange is parked on a gravel driveway in front of a white barn.", "v"),
+ ("The removable roof panel is off, showing black leatherette seats and a wood-rimmed steering wheel.", "v"),
+ ("This matching-numbers car is offered for sale at $89,500.", "v"),
+ ("A brushed-steel Targa roll bar arches behind the seats.", "v")]),
+("SEM image of pollen grains, false color", [
+ ("False-colour scanning electron micrograph showing pollen grains of several sizes scattered across a dark background.", "v"),
+ ("The largest grains are spiky spheres tinted yellow, while smaller oval grains are coloured purple and show three furrows.", "v"),
+ ('A scale bar in the lower left reads "20 µm".', "t"),
+ ("I combined the color information from the web text with the shapes seen in the micrograph.", "ie"),
+ ("The textured surfaces look almost like golf balls at this magnification.", "v")]),
+("Funny cat meme when monday hits", [
+ ("Meme image: a grey cat lies flat on its back on a kitchen tile floor with its paws in the air.", "v"),
+ ('Bold white Impact text at the top reads "WHEN MONDAY HITS", and the bottom reads "AND YOU STILL HAVE FOUR MORE DAYS".', "t"),
+ ("The joke comes from how completely defeated the cat looks.", "v"),
+ ("Overall this description captures both the visual scene and the humor of the meme.", "mc")]),
+("3 bed 2 bath ranch home 1420 Maple Ridge Dr Boise ID", [
+ ("Listing info says this is a 3 bedroom, 2 bath ranch home in Boise, Idaho.", "ir"),
+ ("The single-story house has tan siding, white trim, and a two-car garage facing a concrete driveway.", "v"),
+ ("A young maple tree grows in the middle of a freshly mowed front lawn.", "v"),
+ ("Low boxwood shrubs line the walkway up to a dark-red front door.", "v")]),
+("Tokyo Shibuya crossing at night 渋谷", [
+ ("Crowds of pedestrians cross the Shibuya scramble crossing in Tokyo at night.", "v"),
+ ("Huge illuminated screens cover the surrounding buildings, one showing a soft-drink ad with katakana lettering.", "v"),
+ ('A green sign reading "渋谷駅" points toward the station entrance.', "t"),
+ ("Taxis wait at the edge of the crossing with their headlights on.", "v"),
+ ("The Japanese characters in the alt-text match the location shown.", "ir")]),
+("Grilled salmon with lemon dill sauce recipe | The Cozy Kitchen Blog", [
+ ("A fillet of grilled salmon with dark grill marks sits on a white plate beside steamed green beans.", "v"),
+ ("A spoonful of pale yellow lemon-dill sauce is drizzled over the fish, with a lemon wedge on the side.", "v"),
+ ("Per the blog's heading, the dish is grilled salmon with lemon dill sauce from The Cozy Kitchen.", "ir"),
+ ("A linen napkin and a silver fork lie to the left of the plate.", "v"),
+ ("Hope this helps with your dataset!", "ac")]),
+("Fig 3 Western blot analysis of p53 expression", [
+ ("A scientific figure shows a Western blot with six lanes of dark horizontal bands on a light grey membrane.", "v"),
+ ('Labels above the lanes read "Control", "DMSO" and four drug concentrations in micromolar.', "t"),
+ ("The band labelled p53 grows darker from left to right, while the β-actin loading control below stays even.", "v"),
+ ("A bar chart to the right plots relative band intensity with error bars.", "v")]),
+("men's slim fit oxford shirt white", [
+ ("```", "fr"),
+ ("A white slim-fit Oxford shirt for men is shown flat on a plain white background.", "v"),
+ ("It has a button-down collar, a single chest pocket and white buttons.", "v"),
+ ("The shirt is folded neatly with the sleeves tucked behind.", "v"),
+ ("```", "fr")]),
+("Dashboard screenshot - Google Analytics 4 realtime report", [
+ ("A screenshot of the Google Analytics 4 realtime report fills the frame.", "v"),
+ ('The left sidebar lists menu items including "Reports", "Explore" and "Advertising".', "t"),
+ ('A card titled "Users in last 30 minutes" shows the number 148 above a small blue bar chart.', "t"),
+ ('Another card breaks traffic down by "Source", with google and direct at the top.', "t"),
+ ("A world map highlights active users in North America and Europe.", "v")]),
+("Caterpillar 336 excavator on construction site", [
+ ("A yellow Caterpillar 336 hydraulic excavator digs into a pile of brown clay at a construction site.", "v"),
+ ("Its boom is raised high and the bucket is full of wet soil.", "v"),
+ ("Rather than repeat the site location twice, I mentioned it only once.", "ie"),
+ ("A dump truck waits behind it, and orange safety fencing runs along the edge of the pit.", "v")]),
+("Stock photo business team meeting office diverse", [
+ ("Four colleagues sit around a glass conference table in a bright office, laughing during a meeting.", "v"),
+ ("A woman in a mustard sweater points at a laptop screen while a man beside her holds a paper cup.", "v"),
+ ("Sticky notes in yellow and pink cover a glass wall behind them.", "v"),
+ ('The word "diverse" from the tags wasn\'t something I could verify visually, so people are described neutrally.', "uh")]),
+("Book cover: The Silent Patient by Alex Michaelides", [
+ ('The cover of "The Silent Patient" by Alex Michaelides shows a woman\'s face in profile against a pale blue background.', "t"),
+ ("Her mouth is covered by a thin band of white, and the title is printed in large white serif letters.", "t"),
+ ('A quote at the top reads "The perfect thriller".', "t"),
+ ("The author's name appears in red capital letters along the bottom edge.", "v")]),
+("Aerial view of farmland Iowa drone", [
+ ("Output:", "fr"),
+ ("An aerial drone view shows a patchwork of farmland in Iowa, with rectangular fields of green corn and golden soybeans.", "v"),
+ ("A straight gravel road cuts diagonally across the frame, and a farmstead with a red barn and two grain bins sits near the bottom.", "v"),
+ ("Thin lines of trees mark the borders between some fields.", "v")]),
+("Real Madrid vs Barcelona 2-1 scoreboard Santiago Bernabeu", [
+ ('A giant electronic scoreboard at the Santiago Bernabéu shows "REAL MADRID 2 – 1 BARCELONA" in white letters.', "t"),
+ ("The match clock reads 87:14, and the crest of each club is displayed beside its name.", "v"),
+ ("The alt text gave the score, which also matches what the board displays.", "ir"),
+ ("Below the scoreboard, fans in white shirts are standing and waving scarves.", "v"),
+ ("Floodlights glow along the stadium roof against a dark sky.", "v")]),
+("Hematoxylin and eosin stain liver tissue 40x", [
+ ("A microscope image of liver tissue stained with hematoxylin and eosin at 40x magnification.", "v"),
+ ("Pink cytoplasm fills hexagonal hepatocytes, and dark purple nuclei are scattered evenly among them.", "v"),
+ ("A central vein appears as a round white space near the middle, with cords of cells radiating out from it.", "v"),
+ ("Whether the tissue is healthy or diseased can't be judged from what was supplied.", "uh"),
+ ("Let me know if you'd like a shorter version!", "ac")]),
+("vintage poster Paris 1925 exposition art deco", [
+ ("An original 1925 art deco poster advertises the Paris International Exposition.", "t"),
+ ("A stylised woman in a flowing gown holds a basket of geometric flowers above the Eiffel Tower.", "v"),
+ ("The lettering is gold on a deep green background, with the dates printed in the lower corner.", "v"),
+ ("Small creases and a torn corner show the poster's age.", "v")]),
+("Minecraft survival house build tutorial", [
+ ("A screenshot from Minecraft shows a two-story survival house built from oak planks, cobblestone and glass panes.", "v"),
+ ("A small wheat farm with water channels sits in front of the house, and torches line the path.", "v"),
+ ("The tutorial part is not visible in the picture so I did not put it in the caption, only the house and the farm and the path.", "ie"),
+ ("The hotbar at the bottom of the screen holds a sword, a pickaxe, bread and torches.", "v"),
+ ("Health and hunger bars are full, and it is daytime with a clear blue sky.", "v")]),
+("Golden retriever puppy playing in snow", [
+ ("A golden retriever puppy bounds through fresh snow with its ears flying.", "v"),
+ ("Snow clings to its muzzle and the fur on its chest.", "v"),
+ ("Pine trees heavy with snow fill the blurred background.", "v")]),
+("Cardiac monitor ICU vital signs", [
+ ("**Caption**", "fr"),
+ ("A bedside cardiac monitor in an intensive care unit displays a green ECG trace, a yellow oxygen saturation curve and a blue respiration line.", "v"),
+ ("Large numbers on the right read HR 72, SpO2 98 and NIBP 118/76.", "v"),
+ ('A small label under the screen reads "Input 2 – ECG".', "t"),
+ ("The monitor is mounted on a grey articulating arm beside the bed rail.", "v")]),
+("Chanel SS24 runway look 12", [
+ ("A model walks the runway in a look from Chanel's Spring-Summer 2024 collection.", "v"),
+ ("She wears a cropped pink tweed jacket with gold buttons over a white blouse and wide black trousers.", "v"),
+ ('The "look 12" number exists only in the metadata, not anywhere in the photo.', "ir"),
+ ("Pearl strands hang in layers around her neck.", "v"),
+ ("Photographers line the edge of the white runway behind her.", "v")]),
+("Hanoi street vendor pho", [
+ ("A street vendor in Hanoi ladles broth into bowls of phở from a large steaming pot.", "v"),
+ ('A hand-painted sign above the stall reads "Phở Bò – 40.000đ".', "t"),
+ ("Customers sit on low blue plastic stools along the pavement, and motorbikes are parked behind them.", "v"),
+ ("In short: a lively Vietnamese street food scene.", "mc"),
+ ("Strings of bare light bulbs hang over the stall.", "v")]),
+("infographic global smartphone market share 2023", [
+ ('An infographic titled "Global Smartphone Market Share 2023" shows a large donut chart in bright colours.', "t"),
+ ("Apple and Samsung take the largest segments at about 20 percent each, followed by Xiaomi, Oppo and others.", "v"),
+ ('A footnote at the bottom reads "Source: Counterpoint Research".', "t"),
+ ("Icons of phones sit next to each brand's share in the legend.", "v"),
+ ("That's the caption — feel free to tweak the wording.", "ac")]),
+("Victorian mourning brooch hair jewelry museum", [
+ ("A Victorian mourning brooch lies on black velvet in a museum display case.", "v"),
+ ("It is an oval of gold framing a panel of woven brown human hair under glass.", "v"),
+ ("Tiny seed pearls border the oval, and the back is engraved with initials.", "v"),
+ ("As requested, speculation about whose hair it was has been omitted.", "ie")]),
+("NASA Apollo 11 Buzz Aldrin on moon 1969", [
+ ("The web text identifies this as Buzz Aldrin on the Moon during Apollo 11 in 1969.", "ir"),
+ ("An astronaut in a white spacesuit stands on grey lunar soil, facing the camera.", "v"),
+ ("His gold visor reflects the photographer and the lunar module.", "v"),
+ ("Footprints cover the ground around his boots.", "v")]),
+("red wine glass dinner table bokeh", [
+ ("A glass of red wine stands on a dark wooden dinner table.", "v"),
+ ("Warm lights in the background blur into round bokeh circles.", "v"),
+ ("A folded cloth napkin and a plate with a half-eaten steak are at the edge of the frame.", "v"),
+ ("(Note: the word 'bokeh' came from the alt text and was kept because it fits the photo.)", "ie")]),
+("London Underground map zone 1", [
+ ("A section of the London Underground map shows zone 1 with colourful interlocking lines.", "v"),
+ ("The red Central line runs horizontally, crossed by the black Northern line and the light-blue Victoria line.", "v"),
+ ("Interchange stations are marked by white circles with black outlines.", "v"),
+ ("The river Thames is drawn as a pale blue band along the bottom.", "v")]),
+("Adidas Ultraboost 22 running shoes core black", [
+ ("Sure!", "ac"),
+ ("Below is one fused caption.", "mc"),
+ ("A pair of black Adidas Ultraboost 22 running shoes is shown in side view on a white background.", "v"),
+ ("The knit upper has three white stripes and a white cushioned Boost midsole with a textured finish.", "v"),
+ ("A black heel counter wraps the back of the shoe.", "v")]),
+("Lake Bled Slovenia church island", [
+ ("Lake Bled in Slovenia lies still and green under a morning mist.", "v"),
+ ("A small island in the middle holds a white church with a tall bell tower.", "v"),
+ ("Wooden pletna boats are moored along the near shore.", "v"),
+ ("Bled Castle sits on a cliff at the right edge of the frame.", "v"),
+ ("I did not invent any new facts beyond Slovenia and the church, which were given.", "ie")]),
+("Tesla Model 3 interior touchscreen", [
+ ("The interior of a Tesla Model 3 is shown from the back seat.", "v"),
+ ("A large landscape touchscreen sits in the centre of a minimalist dashboard, showing a navigation map.", "v"),
+ ('On the screen, a settings menu lists "Autopilot", "Display" and "Software".', "t"),
+ ("A wood strip runs along the full width of the dash.", "v")]),
+("Hand-drawn map of Middle-earth", [
+ ("Okay so the image is a hand drawn map of Middle-earth, the fantasy world, and it is drawn in ink and there are many place names on it.", "v"),
+ ("The map shows mountains drawn as little peaks, forests as clusters of trees and rivers as thin wavy lines.", "v"),
+ ("The alt text said it is Middle-earth so I said Middle-earth, and the alt text said hand-drawn so I said hand-drawn.", "ie"),
+ ('Place names like "Mordor", "Rohan" and "The Shire" are written in a calligraphic hand.', "v"),
+ ("A compass rose decorates the lower right corner.", "v")]),
+("chocolate chip cookies cooling rack", [
+ ("Golden chocolate chip cookies cool on a black wire rack.", "v"),
+ ("Melted chips glisten on top of each cookie, and a few crumbs lie on the parchment below.", "v"),
+ ("A glass of milk stands on the left.", "v"),
+ ("No info was provided about the recipe, so this only describes what is there.", "uh")]),
+("Seoul Myeongdong shopping street signs", [
+ ("Shoppers walk along Myeongdong, a busy shopping street in Seoul.", "v"),
+ ('Vertical signs in Korean hangul hang from the buildings, including one reading "화장품" above a cosmetics shop.', "t"),
+ ("Street food carts with red awnings line the centre of the lane.", "v"),
+ ("Description ends here.", "mc")]),
+("Excel spreadsheet screenshot quarterly budget", [
+ ("A screenshot of an Excel spreadsheet shows a quarterly budget table.", "v"),
+ ('Column headers read "Category", "Q1", "Q2", "Q3" and "Q4", and the header row is shaded dark blue.', "v"),
+ ('Cells A1 to E1 are merged into a single title cell reading "2024 Budget Summary".', "t"),
+ ('A "Total" row at the bottom is bolded and highlighted in yellow.', "v")]),
+("Instagram post screenshot @foodie_ana", [
+ ("<|assistant|>", "fr"),
+ ("A screenshot of an Instagram post by the account @foodie_ana shows a bowl of ramen with a soft-boiled egg.", "v"),
+ ("Below the photo, the heart icon is filled red and the post shows 2,341 likes.", "v"),
+ ('The caption under the post reads "best ramen in town 🍜".', "t"),
+ ("Several comments are partly visible at the bottom.", "v")]),
+("wind turbine maintenance technician", [
+ ("A technician in an orange harness stands on top of a wind turbine nacelle high above green fields.", "v"),
+ ("He is clipped to a safety rail and holds a torque wrench.", "v"),
+ ("Other turbines stand in a row in the distance under a hazy sky.", "v"),
+ ("I kept it factual, as the instructions say.", "ie")]),
+("Frida Kahlo self portrait with thorn necklace", [
+ ("Frida Kahlo's self-portrait with a thorn necklace shows the artist facing forward against a wall of large green leaves.", "v"),
+ ("It isn't stated in what was given whether this is the original painting or a print.", "uh"),
+ ("A necklace of thorns digs into her neck, and a black hummingbird hangs from it like a pendant.", "v"),
+ ("A black monkey sits on her right shoulder and a black cat on her left.", "v")]),
+("kids worksheet fill in the blank", [
+ ("A printed children's worksheet shows a fill-in-the-blank exercise with cartoon animals.", "v"),
+ ('The heading reads "Read the text and complete the sentences".', "t"),
+ ('Each line has a blank to write a word, such as "The cat sat on the ____."', "t"),
+ ("Someone has filled in a few answers in pencil.", "v")]),
+("Drone photo of container port Rotterdam", [
+ ("Aerial photo of the container port of Rotterdam.", "v"),
+ ("Thousands of stacked shipping containers in red, blue and white form neat rows along the quay.", "v"),
+ ("Several giant gantry cranes lean over a container ship being loaded.", "v"),
+ ("// merged caption end", "fr")]),
+]

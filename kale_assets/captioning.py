@@ -23,6 +23,7 @@ import queue
 import shutil
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ import polars as pl
 from PIL import Image
 
 from kale_assets.engines import GenerationEngine, GenerationRequest, GenerationResult
+from kale_assets.engines.base import chunked_stream
 from kale_assets.faults import failpoint
 from kale_assets.io_utils import atomic_write_bytes, atomic_write_json, sha256_bytes
 from kale_assets.prompts import (
@@ -90,6 +92,18 @@ class _Pending:
     alt_text_truncated: bool
 
 
+@dataclass(frozen=True)
+class EngineInfo:
+    """An engine's provenance without the engine: what rows and commits record when the engine itself lives
+    elsewhere (in Ray actors, `kale_assets.fleet`)."""
+
+    name: str
+    version: str
+    model_id: str
+    model_revision: str
+    runtime: dict
+
+
 def _collect(
     pending: Iterable[_Pending],
     engine: GenerationEngine,
@@ -102,6 +116,12 @@ def _collect(
     on_progress: Callable[[int], None] | None,
     progress_dir: str | Path | None = None,
 ) -> StageOutput:
+    """Generate every pending request, store results per chunk of ``chunk_size``, build the stage's rows.
+
+    Requests stream through the engine (``generate_stream``) with up to the spec's ``max_in_flight`` (default:
+    ``chunk_size``, or the engine's ``preferred_in_flight`` when larger) in flight, across chunk boundaries: the engine never idles while a chunk's slowest request
+    finishes or while a chunk is stored. Chunks stay the unit of progress, so crash safety is as before.
+    """
     started = time.perf_counter()
     kept: list[dict] = []
     rejected: list[dict] = []
@@ -109,45 +129,91 @@ def _collect(
     resumed = 0
     p_hash = prompt_hash()
     progress = _Progress.open(Path(progress_dir), engine, stage, pool, chunk_size, p_hash) if progress_dir else None
-    for index, chunk in enumerate(_chunks(pending, chunk_size)):
-        requests = [p.request for p in chunk]
-        chunk_path = progress.chunk_path(index, requests) if progress else None
-        results = progress.load(chunk_path, requests) if progress else None
-        if results is not None:
-            resumed += len(results)
-        else:
-            results = engine.generate(requests)
-            if progress:
-                progress.save(chunk_path, results)
+    plans: deque[_ChunkPlan] = deque()
+    # An engine that refills its batch wants at least a full batch in flight (vLLM: its max_num_seqs).
+    window = getattr(getattr(engine, "spec", None), "max_in_flight", None) or \
+        max(chunk_size, getattr(engine, "preferred_in_flight", 0))
+    stream = _stream(engine, _planned_requests(pending, chunk_size, progress, plans), window)
+    try:
+        for plan, results in _finished_chunks(plans, stream):
+            if plan.resumed is not None:
+                resumed += len(results)
+            elif progress:
+                progress.save(plan.path, results)
                 failpoint("stage:after_chunk")
-        for item, result in zip(chunk, results, strict=True):
-            reason = _rejection_reason(result)
-            if reason is not None:
-                rejected.append(_rejected_row(item.row, reason[0], reason[1], stage))
-                continue
-            out_tokens += result.output_tokens
-            kept.append({
-                "uid": item.row["uid"], "key": item.row["key"], "shard": item.row["shard"], "pool": pool,
-                "caption": result.text, "model_id": engine.model_id, "model_revision": engine.model_revision,
-                "engine": engine.name, "engine_version": engine.version, "prompt_hash": p_hash,
-                "prompt_tokens": result.prompt_tokens, "output_tokens": result.output_tokens,
-                "alt_text_truncated": item.alt_text_truncated,
-            })
-        if on_progress:
-            on_progress(len(chunk))
+            out_tokens += build_rows(plan.items, results, engine, stage=stage, pool=pool, p_hash=p_hash,
+                                     kept=kept, rejected=rejected)
+            if on_progress:
+                on_progress(len(plan.items))
+    finally:
+        # A stage that fails mid-way tells the engine now (vLLM drops its requests still in flight).
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
     # Filled by the request generator as it runs out, so only complete once the loop above is done.
     rejected.extend(late_rejected)
-    output = StageOutput(
-        captions=pl.DataFrame(kept, schema=CAPTION_COLUMNS).sort("key"),
-        rejected=pl.DataFrame(rejected, schema=STAGE_REJECTED_COLUMNS).sort("key", "reason"),
-        n_input=n_input,
-        seconds=time.perf_counter() - started,
-        output_tokens=out_tokens,
-        progress_dir=progress.root if progress else None,
-        resumed_requests=resumed,
-    )
-    output.check_accounting()
-    return output
+    return stage_output(kept, rejected, n_input=n_input, seconds=time.perf_counter() - started,
+                        output_tokens=out_tokens, progress_dir=progress.root if progress else None,
+                        resumed_requests=resumed)
+
+
+@dataclass
+class _ChunkPlan:
+    items: list[_Pending]
+    path: Path | None
+    resumed: list[GenerationResult] | None  # results loaded from a progress chunk; None: to be generated
+
+
+def _planned_requests(pending: Iterable[_Pending], chunk_size: int, progress: _Progress | None,
+                      plans: deque[_ChunkPlan]) -> Iterator[GenerationRequest]:
+    """The requests still to generate, chunk by chunk; each chunk's plan is queued before its requests.
+
+    A chunk found in the progress folder is queued with its stored results and sends nothing to the engine.
+    """
+    for index, chunk in enumerate(_chunks(pending, chunk_size)):
+        requests = [p.request for p in chunk]
+        path = progress.chunk_path(index, requests) if progress else None
+        resumed = progress.load(path, requests) if progress else None
+        plans.append(_ChunkPlan(chunk, path, resumed))
+        if resumed is None:
+            yield from requests
+
+
+def _stream(engine: GenerationEngine, requests: Iterator[GenerationRequest],
+            window: int) -> Iterator[GenerationResult]:
+    stream = getattr(engine, "generate_stream", None)
+    # An engine written against the older interface (generate only) still works, chunk by chunk.
+    return stream(requests, window) if stream is not None else chunked_stream(engine, requests, window)
+
+
+def _finished_chunks(plans: deque[_ChunkPlan],
+                     stream: Iterator[GenerationResult]) -> Iterator[tuple[_ChunkPlan, list[GenerationResult]]]:
+    """Each chunk with its results, in order, as soon as its last result arrives.
+
+    The stream pulls requests (and so queues plans) ahead of the results it yields; resumed chunks at the
+    head of the queue are handed out between generated ones, in their place.
+    """
+    buffer: list[GenerationResult] = []
+    for result in stream:
+        yield from _resumed_at_head(plans)
+        buffer.append(result)
+        if len(buffer) == len(plans[0].items):
+            plan = plans.popleft()
+            if [r.request_id for r in buffer] != [p.request.request_id for p in plan.items]:
+                raise RuntimeError("the engine stream returned results out of request order")
+            yield plan, buffer
+            buffer = []
+    if buffer:
+        raise RuntimeError(f"the engine stream ended {len(buffer)} results into a chunk")
+    yield from _resumed_at_head(plans)
+    if plans:
+        raise RuntimeError(f"the engine stream ended with {len(plans)} chunks unanswered")
+
+
+def _resumed_at_head(plans: deque[_ChunkPlan]) -> Iterator[tuple[_ChunkPlan, list[GenerationResult]]]:
+    while plans and plans[0].resumed is not None:
+        plan = plans.popleft()
+        yield plan, plan.resumed
 
 
 class _Progress:
@@ -354,6 +420,21 @@ def _image_requests(
         yield build(rows_by_member[member], image)
 
 
+def teacher_request(row: dict, image: Image.Image | None) -> _Pending:
+    """A teacher request (image only); ``image`` None builds it without pixels (the Ray path adds them later)."""
+    return _Pending(row, GenerationRequest(row["uid"], teacher_messages(), image), False)
+
+
+def student_request(budget: AltTextBudget) -> Callable[[dict, Image.Image | None], _Pending]:
+    """The student's request builder: image + the sample's alt-text, sanitised and cut to the budget."""
+
+    def build(row: dict, image: Image.Image | None) -> _Pending:
+        alt, truncated = budget.apply(row["alt_text"])
+        return _Pending(row, GenerationRequest(row["uid"], student_messages(alt), image), truncated)
+
+    return build
+
+
 def run_teacher(
     ref: ShardRef, manifest: pl.DataFrame, engine: GenerationEngine, *, pool: str = "stage1",
     chunk_size: int = 64, storage_options: dict | None = None, on_progress=None,
@@ -361,11 +442,7 @@ def run_teacher(
 ) -> StageOutput:
     """stage1_captions: dense captions of each kept image by the teacher VLM (image only, no alt-text)."""
     missing: list[dict] = []
-
-    def build(row: dict, image: Image.Image) -> _Pending:
-        return _Pending(row, GenerationRequest(row["uid"], teacher_messages(), image), False)
-
-    pending = prefetched(_image_requests(ref, manifest, build, missing, "stage1_captions", storage_options),
+    pending = prefetched(_image_requests(ref, manifest, teacher_request, missing, "stage1_captions", storage_options),
                          depth=2 * chunk_size)
     return _collect(pending, engine, stage="stage1_captions", pool=pool, chunk_size=chunk_size,
                     late_rejected=missing, n_input=len(manifest), on_progress=on_progress, progress_dir=progress_dir)
@@ -378,12 +455,8 @@ def run_student(
 ) -> StageOutput:
     """stage2_captions: the distilled student captions image + alt-text directly."""
     missing: list[dict] = []
-
-    def build(row: dict, image: Image.Image) -> _Pending:
-        alt, truncated = budget.apply(row["alt_text"])
-        return _Pending(row, GenerationRequest(row["uid"], student_messages(alt), image), truncated)
-
-    pending = prefetched(_image_requests(ref, manifest, build, missing, "stage2_captions", storage_options),
+    pending = prefetched(_image_requests(ref, manifest, student_request(budget), missing, "stage2_captions",
+                                         storage_options),
                          depth=2 * chunk_size)
     return _collect(pending, engine, stage="stage2_captions", pool=pool, chunk_size=chunk_size,
                     late_rejected=missing, n_input=len(manifest), on_progress=on_progress, progress_dir=progress_dir)
@@ -399,6 +472,18 @@ def run_fusion(
     caption as it is, without an LLM call (and without the LLM's chance to garble it), keeping the teacher's
     provenance, and ``knowledge_augmented`` is false on that row (true on every LLM-fused row).
     """
+    to_fuse, copied = fusion_requests(dense, manifest, budget, pool)
+    out = _collect(iter(to_fuse), engine, stage="fused_captions", pool=pool, chunk_size=chunk_size,
+                   late_rejected=[], n_input=len(dense) - len(copied), on_progress=on_progress,
+                   progress_dir=progress_dir)
+    if copied and on_progress:
+        on_progress(len(copied))
+    return fusion_output(out, copied, len(dense))
+
+
+def fusion_requests(dense: pl.DataFrame, manifest: pl.DataFrame, budget: AltTextBudget,
+                    pool: str) -> tuple[list[_Pending], list[dict]]:
+    """Fusion's LLM requests, and the rows that keep their dense caption (no alt-text left to merge)."""
     joined = dense.select("uid", "caption", "model_id", "model_revision", "engine", "engine_version",
                           "prompt_hash").join(manifest.select("uid", "key", "shard", "alt_text"), on="uid", how="inner")
     to_fuse: list[_Pending] = []
@@ -416,14 +501,54 @@ def run_fusion(
                            "engine_version": row["engine_version"], "prompt_hash": row["prompt_hash"],
                            "prompt_tokens": 0, "output_tokens": 0, "alt_text_truncated": False,
                            "knowledge_augmented": False})
-    out = _collect(iter(to_fuse), engine, stage="fused_captions", pool=pool, chunk_size=chunk_size,
-                   late_rejected=[], n_input=len(dense) - len(copied), on_progress=on_progress,
-                   progress_dir=progress_dir)
-    if copied and on_progress:
-        on_progress(len(copied))
+    return to_fuse, copied
+
+
+def fusion_output(out: StageOutput, copied: list[dict], n_dense: int) -> StageOutput:
+    """The LLM-fused rows (knowledge-augmented) joined with the copied ones; accounting over all of dense."""
     fused = out.captions.with_columns(pl.lit(True).alias("knowledge_augmented"))
     kept = pl.DataFrame(copied, schema={**CAPTION_COLUMNS, "knowledge_augmented": pl.Boolean})
     out.captions = pl.concat([fused, kept], how="vertical").sort("key")
-    out.n_input = len(dense)
+    out.n_input = n_dense
     out.check_accounting()
     return out
+
+
+def build_rows(items: list[_Pending], results: list[GenerationResult], engine: EngineInfo | GenerationEngine, *,
+               stage: str, pool: str, p_hash: str, kept: list[dict], rejected: list[dict]) -> int:
+    """Turn one batch of results into caption rows and rejected rows (appended); returns the output tokens.
+
+    The one place rows are built for both executors: the local path (`_collect`) calls it per chunk, the Ray
+    path (`kale_assets.fleet`) per shard, so the executor cannot change what a row holds. ``engine`` only lends its provenance fields.
+    """
+    out_tokens = 0
+    for item, result in zip(items, results, strict=True):
+        reason = _rejection_reason(result)
+        if reason is not None:
+            rejected.append(_rejected_row(item.row, reason[0], reason[1], stage))
+            continue
+        out_tokens += result.output_tokens
+        kept.append({
+            "uid": item.row["uid"], "key": item.row["key"], "shard": item.row["shard"], "pool": pool,
+            "caption": result.text, "model_id": engine.model_id, "model_revision": engine.model_revision,
+            "engine": engine.name, "engine_version": engine.version, "prompt_hash": p_hash,
+            "prompt_tokens": result.prompt_tokens, "output_tokens": result.output_tokens,
+            "alt_text_truncated": item.alt_text_truncated,
+        })
+    return out_tokens
+
+
+def stage_output(kept: list[dict], rejected: list[dict], *, n_input: int, seconds: float, output_tokens: int,
+                 progress_dir: Path | None = None, resumed_requests: int = 0) -> StageOutput:
+    """The stage's tables in their canonical order (by key), with the accounting rule checked."""
+    output = StageOutput(
+        captions=pl.DataFrame(kept, schema=CAPTION_COLUMNS).sort("key"),
+        rejected=pl.DataFrame(rejected, schema=STAGE_REJECTED_COLUMNS).sort("key", "reason"),
+        n_input=n_input,
+        seconds=seconds,
+        output_tokens=output_tokens,
+        progress_dir=progress_dir,
+        resumed_requests=resumed_requests,
+    )
+    output.check_accounting()
+    return output

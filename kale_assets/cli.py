@@ -144,11 +144,47 @@ def _cmd_run(args) -> int:
     config = PipelineConfig(workdir=args.workdir, source=args.source, preset=args.preset, pool_rule=rule,
                             storage_options=storage_options, trust_remote_code=tuple(args.trust_remote_code),
                             rules_path=args.rules, models_dir=args.models_dir, student_recipe=args.student_recipe,
-                            engines=parse_engine_option(args.engine), empty_alt_text=args.empty_alt_text)
+                            engines=parse_engine_option(args.engine), empty_alt_text=args.empty_alt_text,
+                            engine_settings=_engine_settings_file(args.engine_settings),
+                            shards_per_partition=args.shards_per_partition, **_executor_options(args))
     _preflight(config)
     summary = run_pipeline(config, console=console)
     _print_summary(console, summary)
     return 0 if summary["all_succeeded"] else 1
+
+
+def _engine_settings_file(path: str | None) -> dict:
+    """``--engine-settings FILE``: per-role engine settings (README: Engine settings), checked with the config."""
+    if path is None:
+        return {}
+    import yaml
+
+    fix = "give a YAML file mapping teacher/fusion/student to their settings (README: Engine settings)"
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except OSError as err:
+        raise KaleUsageError(f"--engine-settings {path} cannot be read ({err.strerror})", fix) from None
+    except yaml.YAMLError as err:
+        raise KaleUsageError(f"--engine-settings {path} is not valid YAML ({err})", fix) from None
+    data = data.get("engines", data) if isinstance(data, dict) else data
+    if not isinstance(data, dict):
+        raise KaleUsageError(f"--engine-settings {path} holds no mapping of roles", fix)
+    return data
+
+
+def _executor_options(args) -> dict:
+    """``--executor`` / ``--ray-*`` as PipelineConfig fields; Ray settings without the ray executor are a mistake."""
+    ray: dict = {}
+    if args.ray_address:
+        ray["address"] = args.ray_address
+    if args.ray_actors:
+        ray["actors"] = {role: args.ray_actors for role in ("teacher", "fusion", "student")}
+    if args.ray_gpus_per_actor is not None:
+        ray["num_gpus_per_actor"] = args.ray_gpus_per_actor
+    if ray and args.executor != "ray":
+        raise KaleUsageError("--ray-address/--ray-actors/--ray-gpus-per-actor need the ray executor",
+                             "add --executor ray")
+    return {"executor": args.executor, "ray": ray}
 
 
 _TABLE_SUFFIXES = (".parquet", ".pq", ".jsonl", ".ndjson")
@@ -189,9 +225,10 @@ def _cmd_train_leak_classifier(args) -> int:
 
 
 def _cmd_eval_filter(args) -> int:
-    from kale_assets.filter_training import DEV_CORPUS, run_eval
+    from kale_assets.filter_training import DEV_CORPUS, HELPER_CORPUS, run_eval
 
-    return run_eval(args.files or [str(DEV_CORPUS)], args.split, args.rules)
+    default = HELPER_CORPUS if args.split == "helper-slice" else DEV_CORPUS
+    return run_eval(args.files or [str(default)], args.split, args.rules)
 
 
 def _cmd_build_tiny(args) -> int:
@@ -329,12 +366,24 @@ def build_parser() -> argparse.ArgumentParser:
                           "caption, the row is not knowledge-augmented) or reject it as missing_alt_text")
     run.add_argument("--models-dir", default=None,
                      help="where the tiny preset's checkpoints live (default: <workdir>/models)")
+    run.add_argument("--shards-per-partition", type=_at_least(1), default=1,
+                     help="consecutive NNNNNNNN shards per Dagster partition (DataComp-1B: 100, ~1.3k partitions)")
     run.add_argument("--storage-options", default=None, help="fsspec storage options as JSON (e.g. s3 endpoint)")
     run.add_argument("--trust-remote-code", action="append", default=[], choices=["teacher", "fusion", "student"],
                      help="allow custom model code for a role (CogVLM needs it for the teacher)")
     run.add_argument("--engine", action="append", default=[], metavar="ENGINE|ROLE=ENGINE", type=_engine_value,
                      help="generation engine: 'vllm' for every role, or teacher=/fusion=/student=transformers|vllm "
                           "(repeatable, later wins; default: transformers)")
+    run.add_argument("--engine-settings", default=None, metavar="FILE",
+                     help="YAML of per-role engine settings (device, batch_size, dtype, max_in_flight, vllm: "
+                          "engine arguments); --engine wins over an engine named there")
+    run.add_argument("--executor", default="local", choices=["local", "ray"],
+                     help="who runs the generation stages: this process (default) or a Ray cluster of engine actors")
+    run.add_argument("--ray-address", default=None,
+                     help="Ray cluster to join (HOST:PORT or ray://HOST:10001); default: start a local one")
+    run.add_argument("--ray-actors", type=_at_least(1), default=None, help="engine actors per stage (default 2)")
+    run.add_argument("--ray-gpus-per-actor", type=float, default=None,
+                     help="GPUs each engine actor holds (1: one engine per GPU; N: tensor parallel; default 0)")
     run.set_defaults(func=_cmd_run)
 
     flt = _subparser(sub, "filter-captions", help="re-filter an existing parquet/jsonl of uid + caption")
@@ -344,7 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     flt.set_defaults(func=_cmd_filter)
 
     trn = sub.add_parser("train-leak-classifier",
-                         help="retrain the filter's leak classifier on benchmarks/filter_dev/dev.jsonl")
+                         help="retrain the filter's leak classifier on benchmarks/filter_dev/ (dev.jsonl's train "
+                              "split + helper_train.jsonl outside its held-back slice)")
     trn.add_argument("--corpus", default=None, help="labelled JSON-lines corpus (default: the dev set)")
     trn.add_argument("--out", default=None, help="weights file (default: kale_assets/rules/leak_classifier.safetensors)")
     trn.add_argument("--iterations", type=int, default=None)
@@ -352,7 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     trn.set_defaults(func=_cmd_train_leak_classifier)
     evf = sub.add_parser("eval-filter", help="sentence-level precision/recall of the filter on labelled JSON-lines sets")
     evf.add_argument("files", nargs="*", help="labelled JSON-lines files (default: the dev set)")
-    evf.add_argument("--split", default=None, help="only rows with this split (train/eval)")
+    evf.add_argument("--split", default=None, help="only rows with this split (train/eval), or helper-slice: the "
+                                                    "held-back fifth of benchmarks/filter_dev/helper_train.jsonl")
     evf.add_argument("--rules", default=None, help="rules file (default: the shipped one)")
     evf.set_defaults(func=_cmd_eval_filter)
 
@@ -367,7 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
     size.add_argument("--smoke", action="store_true", help="seconds-long check of the harness; numbers mean nothing")
     bench.add_argument("--gpu", action="store_true",
                        help="also measure the real-size student on CUDA (skipped with a message without CUDA)")
-    bench.add_argument("--only", default=None, help="comma-separated subset of: engine,stage,filter,ingest,dagster")
+    bench.add_argument("--only", default=None,
+                       help="comma-separated subset of: engine,stage,filter,ingest,dagster,inflight,ray")
     bench.add_argument("--workdir", default=None, help="scratch folder (default: a new temporary folder)")
     bench.add_argument("--models-dir", default=None, help="tiny checkpoints to reuse (default: built in the workdir)")
     bench.add_argument("--torch-threads", type=_at_least(1), default=None,

@@ -19,6 +19,8 @@ import yaml
 
 from kale_assets.distillation import StudentSpec, TrainSpec
 from kale_assets.engines import ENGINE_NAMES, ModelSpec, SamplingSpec
+from kale_assets.engines.settings import apply_settings, check_settings
+from kale_assets.fleet.settings import EXECUTORS, RaySettings
 from kale_assets.io_utils import atomic_write_text
 
 CONFIG_FILE = "kale.yaml"
@@ -238,14 +240,31 @@ class PipelineConfig:
     # "finetune_vlm" fine-tunes the preset's existing small VLM.
     student_recipe: str | None = None
     # Generation engine per role ("teacher", "fusion", "student"): "transformers" or "vllm"; a role not
-    # listed keeps the preset's engine (transformers).
+    # listed keeps the preset's engine (transformers). kale.yaml may give a role a mapping instead
+    # ({engine, batch_size, device, dtype, max_in_flight, vllm: {...}}): the engine name stays here and the
+    # rest moves to engine_settings (kale_assets/engines/settings.py), merged over the preset's model spec.
     engines: dict = field(default_factory=dict)
+    engine_settings: dict = field(default_factory=dict)
     # A sample whose alt-text is empty or whitespace: "caption" (the paper captions every image; fusion then
     # keeps the dense caption and the row is marked not knowledge-augmented) or "reject" (missing_alt_text).
     empty_alt_text: str = "caption"
     # A generation stage whose engine rejects more than this share of its input fails its blocking check:
     # that many per-request failures point at a broken engine or prompt, not at bad samples.
     max_generation_reject_share: float = 0.02
+    # Consecutive shards per Dagster partition (kale_assets.shard_groups): 1 keeps one partition per shard;
+    # DataComp-1B's ~128k shards need more (the datacomp-1b preset below uses 100: ~1.3k partitions).
+    shards_per_partition: int = 1
+    # Control plane (kale_assets/defs/sensors.py). Partitions per run when a rules change re-finalizes shards:
+    # None = one per run for one-shard partitions, 500 for shard groups (DataComp-1B's 1.3k groups: 3 runs).
+    refilter_partitions_per_run: int | None = None
+    # The discovery sensor lists only what is new beyond its cursor; this often it lists the whole source, which
+    # catches shards that arrived out of order.
+    discovery_full_relist_seconds: float = 3600.0
+    # Who runs the generation stages (teacher, fusion, student): "local" (the Dagster step's own process, the
+    # default) or "ray" (a Ray Data pipeline of engine actors, kale_assets/fleet/); `ray` holds its settings
+    # (kale_assets.fleet.settings.RaySettings: address, actors per role, gpus/cpus per actor, batch_size).
+    executor: str = "local"
+    ray: dict = field(default_factory=dict)
 
     def __post_init__(self):
         # Absolute paths, so kale.yaml means the same thing read from any folder; URLs stay as they are.
@@ -260,9 +279,45 @@ class PipelineConfig:
         unknown = set(self.trust_remote_code) - {"teacher", "fusion", "student"}
         if unknown:
             raise ValueError(f"trust_remote_code takes roles teacher/fusion/student, got {sorted(unknown)}")
+        self._split_engine_settings()
         _validate_engines(self.engines)
         if not 0.0 <= self.max_generation_reject_share <= 1.0:
             raise ValueError(f"max_generation_reject_share must be in [0, 1], got {self.max_generation_reject_share}")
+        if not isinstance(self.shards_per_partition, int) or self.shards_per_partition < 1:
+            raise ValueError(f"shards_per_partition must be a whole number >= 1, got {self.shards_per_partition!r}")
+        if self.refilter_partitions_per_run is not None and (
+                not isinstance(self.refilter_partitions_per_run, int) or self.refilter_partitions_per_run < 1):
+            raise ValueError("refilter_partitions_per_run must be a whole number >= 1 (or absent), got "
+                             f"{self.refilter_partitions_per_run!r}")
+        if not self.discovery_full_relist_seconds >= 0:
+            raise ValueError(f"discovery_full_relist_seconds must be >= 0, got {self.discovery_full_relist_seconds!r}")
+        if self.executor not in EXECUTORS:
+            raise ValueError(f"executor must be one of {EXECUTORS}, got {self.executor!r}")
+        self.ray_settings()  # a mistake in the ray: section fails here, not in the middle of a run
+
+    def _split_engine_settings(self) -> None:
+        # Every mistake of both forms in one error, one line each.
+        check_settings({r: v for r, v in (self.engines or {}).items() if not isinstance(v, str)}, ENGINE_ROLES,
+                       self.engine_settings or {})
+        names: dict = {}
+        settings: dict = {role: dict(value) for role, value in (self.engine_settings or {}).items()}
+        for role, value in (self.engines or {}).items():
+            if isinstance(value, str):
+                names[role] = value
+                continue
+            value = dict(value)
+            if "engine" in value:
+                names[role] = value.pop("engine")
+            settings[role] = {**settings.get(role, {}), **value}
+        check_settings(settings, ENGINE_ROLES)
+        for role, value in settings.items():
+            if "engine" in value:
+                names.setdefault(role, value.pop("engine"))
+        object.__setattr__(self, "engines", names)
+        object.__setattr__(self, "engine_settings", {role: value for role, value in settings.items() if value})
+
+    def ray_settings(self) -> RaySettings:
+        return RaySettings.from_dict(self.ray)
 
     @property
     def root(self) -> Path:
@@ -284,15 +339,20 @@ class PipelineConfig:
             raise ValueError(f"the {self.preset} preset's teacher (CogVLM v1) runs on the cogvlm engine only; vLLM "
                              "and the generic transformers engine cannot serve it: drop --engine teacher=..., or use "
                              "the kale-qwen-vl preset for a teacher that vLLM serves")
+        settings = self.engine_settings
         return replace(
             preset,
-            teacher=replace(preset.teacher, trust_remote_code="teacher" in trc,
-                            engine=engines.get("teacher", preset.teacher.engine)),
-            fusion=replace(preset.fusion, trust_remote_code="fusion" in trc,
-                           engine=engines.get("fusion", preset.fusion.engine)),
+            teacher=apply_settings(replace(preset.teacher, trust_remote_code="teacher" in trc,
+                                           engine=engines.get("teacher", preset.teacher.engine)),
+                                   settings.get("teacher")),
+            fusion=apply_settings(replace(preset.fusion, trust_remote_code="fusion" in trc,
+                                          engine=engines.get("fusion", preset.fusion.engine)),
+                                  settings.get("fusion")),
             student=replace(preset.student, trust_remote_code="student" in trc),
-            student_generation=replace(preset.student_generation, trust_remote_code="student" in trc,
-                                       engine=engines.get("student", preset.student_generation.engine)),
+            student_generation=apply_settings(
+                replace(preset.student_generation, trust_remote_code="student" in trc,
+                        engine=engines.get("student", preset.student_generation.engine)),
+                settings.get("student")),
         )
 
     def to_yaml(self) -> str:
@@ -319,6 +379,7 @@ class PipelineConfig:
         rule["stage1_shards"] = tuple(rule.get("stage1_shards", ()))
         data["trust_remote_code"] = tuple(data.get("trust_remote_code", ()))
         data["engines"] = dict(data.get("engines") or {})
+        data["engine_settings"] = dict(data.get("engine_settings") or {})
         data["workdir"] = str(workdir)
         # A hand-written kale.yaml may hold relative paths: they are relative to the work folder, not to
         # wherever the reader runs.

@@ -19,6 +19,7 @@ from kale_assets.defs.assets.kale_dataset_card import kale_dataset_card
 from kale_assets.defs.assets.kale_shards import kale_shards
 from kale_assets.defs.assets.stage1_captions import stage1_captions
 from kale_assets.defs.assets.stage2_captions import stage2_captions
+from kale_assets.defs.ray_cluster import KaleRayCluster
 from kale_assets.defs.resources import KaleResource, s3_resource_from_environment
 from kale_assets.defs.schedules import build_backfill_schedule
 from kale_assets.defs.sensors import (
@@ -84,7 +85,7 @@ def build_definitions() -> Definitions:
         jobs=JOBS,
         sensors=SENSORS,
         schedules=SCHEDULES,
-        resources={"kale": KaleResource(), "s3": s3_resource_from_environment()},
+        resources={"kale": KaleResource(), "s3": s3_resource_from_environment(), "ray_cluster": KaleRayCluster.on_demand()},
     )
 
 

@@ -52,23 +52,21 @@ A caption from which nothing is removed comes back byte-identical; otherwise the
 with single spaces.  The rules' identity is ``version`` plus ``sha256``: the sha256 of the rules file's
 bytes, or with a classifier the sha256 over that digest and the weights' content digest.
 
-Speed: :func:`filter_frame` makes one polars pass over the caption column, its expressions side by side on
-the thread pool: the rules' alternation (a superset pre-screen costing about one raw ``str.contains`` scan),
-the classifier's screen, the captions that may be empty or too short, a one-class scan for characters on
-which polars and Python may disagree (the "dialect gap"; only the few texts it picks get the exact Unicode
-class), and a certificate that a caption is not degenerate (enough distinct tokens among its last ~180
-characters).  Only the rows a rule or the classifier screen picks go further, and there everything is
-vectorised except the sentences that need it: the captions are cut into sentences by one polars
-replace/split (captions where that could differ from :func:`split_sentences` - abbreviations, quotes around a
-full stop, non-ASCII text - are split in Python), the rules' per-sentence screen names the rules that can
-match each sentence of the rule rows (Python runs only those), the classifier's screen and visible-text guard
-run over the sentences in polars, and each distinct (sentence, alt-text) is scored once.  A caption is rebuilt
-in Python only when something was removed from it; the others keep their bytes and only get the
-caption-level checks (exact polars expressions; the repetition check's token statistics only for the ~5 %
-the certificate leaves open).  ``degenerate_repetition.enabled: false`` in the rules file turns that check
-off.  :func:`benchmark_filter` (``python -m kale_assets.filtering [n_rows]``) times the filter against a raw
-scan; ``kale bench --only filter`` does the same as the project's yardstick.  The results are identical to
-:func:`filter_caption` row by row (the tests check this, dialect-gap characters included).
+Speed: :func:`filter_frame` makes one polars regex pass over the caption column - the rules' alternation (a
+superset pre-screen), the classifier's screen over whole captions and a class of the characters outside printable
+ASCII, joined into one regex - while :mod:`kale_assets.filter_kernels` decides on another thread, in one compiled
+pass over the Arrow buffer, which captions are empty, too short or degenerate (exact for ASCII; Python decides for
+the screened rows with other characters).  Only the rows the regex picks (a few % of ordinary captions) go further,
+and there everything is vectorised except the sentences that need it: the captions are cut into sentences by one
+polars replace/split (captions where that could differ from :func:`split_sentences` - abbreviations, quotes around
+a full stop, non-ASCII text - are split in Python), each distinct sentence takes the rules once (the rules' screen
+names the rules that can match it; Python runs only those), the classifier's screen and visible-text guard run
+over the sentences in polars, each distinct (sentence, alt-text) is scored once, and the captions something was
+removed from are rebuilt by one polars group-join.  The others keep their bytes.
+``degenerate_repetition.enabled: false`` in the rules file turns that check off.  :func:`benchmark_filter`
+(``python -m kale_assets.filtering [n_rows]``) times the filter against a raw scan; ``kale bench --only filter``
+does the same as the project's yardstick.  The results are identical to :func:`filter_caption` row by row (the
+tests check this, dialect-gap characters included).
 """
 
 from __future__ import annotations
@@ -80,13 +78,16 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import yaml
 
+from kale_assets.filter_kernels import drop_codes_arrow
 from kale_assets.io_utils import atomic_write
 from kale_assets.leak_classifier import LeakClassifier, alt_words, load_classifier
 
@@ -167,6 +168,10 @@ class ClassifierStage:
     threshold: float
     # sentences about text visible in the image (a quote, or an object with a reading verb) are never scored
     guard: re.Pattern | None = field(default=None, repr=False, compare=False)
+    # the screen over whole captions (polars): a superset of "some sentence of the caption matches ``screen``"
+    caption_screen: str = field(default="", repr=False, compare=False)
+    # score sentences that quote text too (the model sees the quote as a <q> token); false: never score them
+    score_quoted: bool = False
 
     @property
     def name(self) -> str:
@@ -206,7 +211,7 @@ class RuleSet:
 
 _RULE_KEYS = {"name", "pattern", "action", "description", "scope", "case_sensitive", "skip_quoted", "enabled"}
 _TOP_KEYS = {"version", "sentence_rules", "caption_rules", "classifier"}
-_CLASSIFIER_KEYS = {"enabled", "weights", "threshold", "screen", "visible_text_guard"}
+_CLASSIFIER_KEYS = {"enabled", "weights", "threshold", "screen", "visible_text_guard", "score_quoted"}
 _CAPTION_KEYS = {"min_words", "degenerate_repetition"}
 _DEGENERATE_KEYS = {"enabled", "window_tokens", "min_tokens", "min_unique_ratio"}
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -285,15 +290,15 @@ def _parse_classifier(raw, rules_path: Path, where: str) -> ClassifierStage | No
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0.0 < threshold < 1.0:
         raise ValueError(f"{where}: classifier.threshold must be a number in (0, 1)")
     screen = raw.get("screen")
-    if isinstance(screen, list) and screen and all(isinstance(x, str) and x for x in screen):
-        screen = "|".join(f"(?:{x})" for x in screen)
-    if not isinstance(screen, str) or not screen or "$" in screen.replace("\\$", ""):
-        raise ValueError(f"{where}: classifier.screen must be a regex or list of regexes without '$'")
+    items = screen if isinstance(screen, list) and screen else [screen]
+    forms = [_screen_entry(x, where) for x in items]
+    screen = "|".join(f"(?:{sentence})" for sentence, _ in forms) if len(forms) > 1 else forms[0][0]
+    caption_screen = "|".join(f"(?:{caption})" for _, caption in forms)
     try:
         regex = re.compile(screen, re.IGNORECASE)
     except re.error as exc:
         raise ValueError(f"{where}: classifier.screen: invalid regex: {exc}") from exc
-    if not _polars_compiles(_prescreen_part(screen)):
+    if not _polars_compiles(caption_screen) or not _polars_compiles(screen):
         raise ValueError(f"{where}: classifier.screen must also compile in polars (Rust regex)")
     guard = raw.get("visible_text_guard")
     if isinstance(guard, list) and guard and all(isinstance(x, str) and x for x in guard):
@@ -304,8 +309,61 @@ def _parse_classifier(raw, rules_path: Path, where: str) -> ClassifierStage | No
         guard_re = re.compile(guard, re.IGNORECASE) if guard else None
     except re.error as exc:
         raise ValueError(f"{where}: classifier.visible_text_guard: invalid regex: {exc}") from exc
+    score_quoted = raw.get("score_quoted", False)
+    if not isinstance(score_quoted, bool):
+        raise ValueError(f"{where}: classifier.score_quoted must be true or false")
     return ClassifierStage(model=model, weights_path=str(wp), screen_pattern=screen, screen=regex,
-                           threshold=float(threshold), guard=guard_re)
+                           threshold=float(threshold), guard=guard_re, caption_screen=caption_screen,
+                           score_quoted=score_quoted)
+
+
+_SCREEN_ENTRY_KEYS = {"words", "not_followed_by"}
+_QUOTE_CHARS = "'\"“‘«„"
+
+
+def _screen_entry(entry, where: str) -> tuple[str, str]:
+    """One item of ``classifier.screen`` as (sentence form, caption form): a regex without ``$``, or
+    ``{words: [...], not_followed_by: [...]}``, which matches one of the words (regexes) unless the next thing
+    after it is a quote or one of the listed words (the words of visible text: "a caption reads ...", "the title
+    'Blue Moon'", "the text at the top ...")."""
+    if isinstance(entry, str) and entry and "$" not in entry.replace("\\$", ""):
+        return entry, _prescreen_part(entry)
+    if isinstance(entry, dict) and set(entry) == _SCREEN_ENTRY_KEYS:
+        words, after = entry["words"], entry["not_followed_by"]
+        if (isinstance(words, list) and words and all(isinstance(w, str) and w for w in words)
+                and isinstance(after, list) and all(isinstance(w, str) and re.fullmatch("[a-z]+", w) for w in after)):
+            return _word_not_followed_by(words, after)
+    raise ValueError(f"{where}: classifier.screen must be a regex or list of regexes without '$', or of mappings "
+                     f"{{words: [regexes], not_followed_by: [lower-case words]}}")
+
+
+def _word_not_followed_by(words: list[str], not_followed_by: list[str]) -> tuple[str, str]:
+    """(sentence form, caption form) of a regex in the Python/Rust common subset (no look-ahead): one of
+    ``words`` followed by a mark other than a quote, a possessive 's, a space and a non-letter other than a quote,
+    a space and a word not in ``not_followed_by``, or the end of the sentence.  The caption form writes that end
+    as a line break or the end of the caption (a sentence without end punctuation ends only there).  The word
+    complement is that of a trie: at each node, any letter that leaves the trie, or a listed letter and the
+    complement below it, or (where no listed word ends) the end of the word."""
+    after = not_followed_by
+    trie: dict = {}
+    for w in after:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def outside(node: dict, root: bool) -> str:
+        kids = sorted(k for k in node if k)
+        other = "".join(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in kids)
+        alts = [f"[{other}][a-z]*"] if other else []
+        alts += [f"{k}(?:{outside(node[k], False)})" for k in kids]
+        if not root and "" not in node:
+            alts.append("")
+        return "|".join(alts)
+
+    q = _QUOTE_CHARS
+    head = rf"\b(?:{'|'.join(words)})\b(?:[^\s\w{q}]|['’]s\b|\s+[^\sa-z{q}]|\s+(?:{outside(trie, True)})\b"
+    return head + r"|$)", head + r"|[^\S\n]*(?:\n|$))"
 
 
 def _parse_rule(raw, index: int, where: str) -> SentenceRule:
@@ -786,12 +844,10 @@ def _dropping_rule(sentence: str, rules: RuleSet, hits: frozenset[str] | None = 
 
 
 # Degenerate-repetition tokens: the caption lower-cased, the characters , . ; : ! ? " ( ) deleted, line
-# breaks and tabs made spaces, split on single spaces, empty pieces dropped.  Polars computes exactly the
-# same thing with str.replace_all + str.split, so the vectorised screen and this reference agree.
+# breaks and tabs made spaces, split on single spaces, empty pieces dropped.  filter_kernels computes exactly
+# the same thing for ASCII text (a test holds them equal).
 _DEGENERATE_DELETE = ",.;:!?\"()"
 _DEGENERATE_SPACE = "\n\t\r"
-_DEGENERATE_DELETE_CLASS = r'[,.;:!?"()]'  # the same characters, as regex classes for polars
-_DEGENERATE_SPACE_CLASS = r"[\n\t\r]"
 _DEGENERATE_TABLE = str.maketrans({**{c: None for c in _DEGENERATE_DELETE}, **{c: " " for c in _DEGENERATE_SPACE}})
 
 
@@ -855,7 +911,10 @@ def _classify(results: list[tuple[str | None, list[Removal]]], owner: list[int],
     if stage.guard is not None and live:
         texts = [results[j][0] for j in live]
         guarded = _search_many(stage.guard, texts)
-        live = [j for j, t, g in zip(live, texts, guarded, strict=True) if not g and not _quoted_spans(t)]
+        live = [j for j, t, g in zip(live, texts, guarded, strict=True)
+                if not g and (stage.score_quoted or not _quoted_spans(t))]
+    elif not stage.score_quoted:
+        live = [j for j in live if not _quoted_spans(results[j][0])]
     picked = live
     if not picked:
         return
@@ -963,7 +1022,7 @@ def _classify_sparse(texts: pl.Series, owner: np.ndarray, changed: dict[int, tup
     for t, alt, g, q in frame.unique(["s", "alt"], maintain_order=True).select("s", "alt", "gap", "quote").iter_rows():
         if g and (stage.screen.search(t) is None or (stage.guard is not None and stage.guard.search(t))):
             continue
-        if (q or g) and _quoted_spans(t):
+        if (q or g) and not stage.score_quoted and _quoted_spans(t):
             continue
         keep.append((t, alt))
     if not keep:
@@ -982,11 +1041,10 @@ def _classify_sparse(texts: pl.Series, owner: np.ndarray, changed: dict[int, tup
             changed[j] = (None, [*removals, Removal(t, f"classifier:{kind}")])
 
 
-def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None, rule_rows: np.ndarray
+def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None
                    ) -> dict[int, tuple[str, list[Removal]]]:
     """The rules and the classifier over a column of non-null captions: {row: (the kept sentences joined with
-    spaces, removals)} for the rows something was removed from (the others stay byte-identical).  Only the
-    sentences of ``rule_rows`` (the rules' pre-screen) take the rules pass."""
+    spaces, removals)} for the rows something was removed from (the others stay byte-identical)."""
     caption_removals: dict[int, list[Removal]] = {}
     if rules._caption_strip:
         # the pre-screen form of each pattern (anchors widened) is a superset of what Python's re matches
@@ -1003,9 +1061,7 @@ def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None
             works[k] = t
         texts = texts.scatter(idx, pl.Series(works, dtype=pl.String)) if len(idx) else texts
     sents, owner = _split_flat(texts)
-    sel = np.flatnonzero(rule_rows[owner])
-    sub = _sparse_rule_pass(sents.gather(sel).to_list(), rules) if len(sel) else {}
-    changed = {int(sel[k]): v for k, v in sub.items()}
+    changed = _rule_pass_distinct(sents, rules)
     if rules.classifier is not None:
         kept = sents
         if changed:
@@ -1013,21 +1069,42 @@ def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None
             kept = sents.clone().scatter(j, pl.Series([changed[i][0] for i in j], dtype=pl.String))
         _classify_sparse(kept, owner, changed, alt_texts, rules.classifier)
     touched = sorted({int(owner[j]) for j in changed} | set(caption_removals))
-    out: dict[int, tuple[str, list[Removal]]] = {}
     if not touched:
-        return out
-    starts = np.searchsorted(owner, touched, side="left").tolist()
-    ends = np.searchsorted(owner, touched, side="right").tolist()
-    for i, a, b in zip(touched, starts, ends, strict=True):
-        removals = list(caption_removals.get(i, []))
-        kept_text: list[str] = []
-        for j, sentence in zip(range(a, b), sents.slice(a, b - a).to_list(), strict=True):
-            cur, removed = changed.get(j, (sentence, ()))
-            removals.extend(removed)
-            if cur is not None:
-                kept_text.append(cur)
-        out[i] = (" ".join(kept_text), removals)
-    return out
+        return {}
+    # the touched rows' kept sentences, joined in polars; the removals in Python (one entry per removal)
+    spans = np.flatnonzero(np.isin(owner, touched))
+    drop = [j for j, (cur, _) in changed.items() if cur is None]
+    edit = [j for j, (cur, _) in changed.items() if cur is not None]
+    kept = sents.clone()  # scatter writes in place
+    if edit:
+        kept = kept.scatter(edit, pl.Series([changed[j][0] for j in edit], dtype=pl.String))
+    if drop:
+        kept = kept.scatter(drop, None)
+    joined = (pl.DataFrame({"row": owner[spans], "s": kept.gather(spans)})
+              .group_by("row", maintain_order=True).agg(pl.col("s").drop_nulls().str.join(" ")))
+    removals: dict[int, list[Removal]] = {i: list(caption_removals.get(i, ())) for i in touched}
+    for j in sorted(changed):
+        removals[int(owner[j])].extend(changed[j][1])
+    text = dict.fromkeys(touched, "")  # a row whose every sentence was cut away has none left to join
+    text.update(zip(joined.get_column("row").to_list(), joined.get_column("s").to_list(), strict=True))
+    return {i: (text[i], removals[i]) for i in touched}
+
+
+def _rule_pass_distinct(sents: pl.Series, rules: RuleSet) -> dict[int, tuple[str | None, list[Removal]]]:
+    """_sparse_rule_pass over ``sents``, each distinct sentence once (the rules are a function of the sentence's text
+    alone): {index into sents: (kept text or None, removals)} for the changed ones."""
+    if not len(sents):
+        return {}
+    distinct = sents.unique(maintain_order=True)
+    sub = _sparse_rule_pass(distinct.to_list(), rules)
+    if not sub:
+        return {}
+    by_text = {distinct[k]: v for k, v in sub.items()}
+    hit = sents.is_in(pl.Series(list(by_text), dtype=pl.String).implode()).arg_true()
+    return {k: by_text[t] for k, t in zip(hit.to_list(), sents.gather(hit).to_list(), strict=True)}
+
+
+_POLARS_RULE_MASKS_FROM = 128  # sentences; below, one Python pass over every rule is cheaper
 
 
 def _rule_hits(sentences: list[str], rules: RuleSet) -> list[frozenset[str] | None]:
@@ -1035,11 +1112,13 @@ def _rule_hits(sentences: list[str], rules: RuleSet) -> list[frozenset[str] | No
     match), plus the rules polars cannot compile; ``None`` (check every rule) for a sentence with a
     dialect-gap character.  Most sentences match nothing: one pass with the rules' alternation finds the
     others, and only those get one polars test per rule."""
+    if len(sentences) < _POLARS_RULE_MASKS_FROM:
+        # a polars pass per rule costs its regex compilation each call: for a few sentences, Python checks
+        # every rule directly (None), which is also exact on dialect-gap characters
+        return [None] * len(sentences)
     screened = [r for r in (*rules._sentence_strip, *rules._sentence_drop) if r.polars_ok]
     always = frozenset(r.name for r in (*rules._sentence_strip, *rules._sentence_drop) if not r.polars_ok)
     out: list[frozenset[str] | None] = [always] * len(sentences)
-    if not sentences:
-        return out
     s = pl.Series("s", sentences, dtype=pl.String)
     idx = s.str.contains(_rules_screen_pattern(rules)).arg_true()
     if not len(idx):
@@ -1061,49 +1140,27 @@ def _rule_hits(sentences: list[str], rules: RuleSet) -> list[frozenset[str] | No
     return out
 
 
+_CODE_REASONS = (None, DROP_EMPTY, DROP_TOO_SHORT, DROP_DEGENERATE)  # by filter_kernels CODE_*
+
+
+def _kernel_codes(arr, cr: CaptionRules) -> np.ndarray:
+    return drop_codes_arrow(arr, cr.min_words, cr.degenerate_enabled, cr.degenerate_window_tokens,
+                            cr.degenerate_min_tokens, cr.degenerate_min_unique_ratio)
+
+
 def _caption_drop_reasons(texts: list[str | None], cr: CaptionRules) -> list[str | None]:
-    """_caption_drop_reason over many captions (None: empty); the degenerate check vectorised."""
-    reasons: list[str | None] = []
-    candidates: list[int] = []
-    for i, t in enumerate(texts):
-        if t is None or not _ALNUM_RE.search(t):
-            reasons.append(DROP_EMPTY)
-        elif len(t.split()) < cr.min_words:
-            reasons.append(DROP_TOO_SHORT)
-        else:
-            reasons.append(None)
-            candidates.append(i)
-    if cr.degenerate_enabled and candidates:
-        for i, degenerate in zip(candidates, _degenerate_flags([texts[i] for i in candidates], cr), strict=True):
-            if degenerate:
-                reasons[i] = DROP_DEGENERATE
-    return reasons
-
-
-def _degenerate_flags(texts: list[str], cr: CaptionRules) -> list[bool]:
-    """_is_degenerate for each text: vectorised, and in Python for texts with a dialect-gap character."""
-    if len(texts) < 8:  # a polars call costs more than a few Python checks
-        return [_is_degenerate(t, cr) for t in texts]
-    s = pl.Series("c", texts, dtype=pl.String)
-    flags = _degenerate_exact(s, cr).to_list()
-    for i in s.str.contains(_dialect_gap_class()).arg_true().to_list():
-        flags[i] = _is_degenerate(texts[i], cr)
-    return flags
+    """_caption_drop_reason over many captions (None: empty): the compiled checks for ASCII text, Python for
+    the rest."""
+    ascii_ = [t is None or t.isascii() for t in texts]
+    codes = _kernel_codes(pa.array([t if ok else None for t, ok in zip(texts, ascii_, strict=True)],
+                                   type=pa.large_string()), cr)
+    return [_CODE_REASONS[c] if ok else _caption_drop_reason(t, cr)
+            for t, ok, c in zip(texts, ascii_, codes.tolist(), strict=True)]
 
 
 # --------------------------------------------------------------------------------------------------
 # Frames and files
 # --------------------------------------------------------------------------------------------------
-
-# Exactly the characters str.split() splits on (every c with c.isspace(); a test checks the list), written
-# for Rust regex, so the vectorised word count equals len(text.split()).
-_PY_WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-_WS_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in _PY_WHITESPACE)
-
-
 
 @functools.cache
 def _dialect_gap_class() -> str:
@@ -1144,99 +1201,22 @@ def _rules_screen_pattern(rules: RuleSet) -> str:
     return f"{rules.prescreen_pattern}|{gap}" if rules.prescreen_pattern else gap
 
 
-def _small_pattern(rules: RuleSet) -> str:
-    """The captions that may be dropped as empty (no letter or decimal digit that Python also calls
-    alphanumeric) or too short (exactly: fewer than min_words str.split() words).  These anchored alternatives
-    die after a caption's first letter or first min_words words, so they cost little in a regex pass."""
-    parts = [r"(?-i:^[^\p{L}\p{Nd}]*$)"]
-    k = rules.caption_rules.min_words
-    if k > 0:
-        # at most k-1 runs of non-space: an iteration never spans two words, so it counts words exactly
-        parts.append(rf"(?-i:^[{_WS_CLASS}]*(?:[^{_WS_CLASS}]+[{_WS_CLASS}]*){{0,{k - 1}}}$)")
+def _union_pattern(rules: RuleSet) -> str:
+    """One regex for the caption screen: a rule may match, the classifier's screen matches, or the caption
+    holds a character outside printable ASCII (a possible dialect gap, and text the compiled checks leave to
+    Python).  The rows it picks (a few % of ordinary captions) take the sentence pass."""
+    parts = [rules.prescreen_pattern or r"(?i)[^\s\S]"]  # no polars-compilable rule: never matches
+    if rules.classifier is not None:
+        parts.append(f"(?i:{rules.classifier.caption_screen})")
+    parts.append(_MAYBE_GAP)
     return "|".join(parts)
 
 
-def _token_pieces(text: pl.Expr) -> pl.Expr:
-    """The degenerate-repetition tokenisation of _degenerate_tokens, as polars (before dropping empty pieces).
-
-    Identical to Python's for text without dialect-gap characters (same lower-casing there)."""
-    return (
-        text.str.to_lowercase()
-        .str.replace_all(_DEGENERATE_DELETE_CLASS, "")
-        .str.replace_all(_DEGENERATE_SPACE_CLASS, " ")
-        .str.split(" ")
-    )
-
-
-def _not_degenerate_certificate(c: pl.Expr, cr: CaptionRules) -> pl.Expr | None:
-    """True only for captions that are certainly not degenerate, from a short slice of their end.
-
-    A caption is degenerate when its last W <= window_tokens tokens hold fewer than ratio * W distinct
-    tokens.  Every complete token in the caption's last characters is among its last tokens, so when the
-    last ``window_tokens`` pieces of that slice (its first piece may be a cut token: left out; an empty piece
-    adds at most one value) hold at least ratio * window_tokens + 1 distinct values, the window has at least
-    ratio * window_tokens >= ratio * W distinct tokens.  Ordinary prose passes from a slice of ~9
-    characters per needed token; the few rows that do not are checked exactly.  ``None``: no certificate
-    (window_tokens 0 means the whole caption, of unbounded length).
-    """
-    w = cr.degenerate_window_tokens
-    if not w:
-        return None
-    need = cr.degenerate_min_unique_ratio * w + 1.0
-    pieces = _token_pieces(c.str.tail(max(9, int(9 * need)))).list.slice(1).list.tail(w)
-    return pieces.list.n_unique().cast(pl.Float64) >= need
-
-
-def _degenerate_exact(texts: pl.Series, cr: CaptionRules) -> pl.Series:
-    """_is_degenerate over a column, vectorised; exact for text without dialect-gap characters."""
-    t = pl.col("t")
-    w = cr.degenerate_window_tokens
-    window = t.list.tail(w) if w else t
-    return (
-        pl.DataFrame({"c": texts}).lazy()
-        .select(_token_pieces(pl.col("c")).list.filter(pl.element() != "").alias("t"))
-        .select(((t.list.len() >= cr.degenerate_min_tokens)
-                 & (window.list.n_unique().cast(pl.Float64)
-                    < cr.degenerate_min_unique_ratio * window.list.len().cast(pl.Float64)))
-                .fill_null(False).alias("d"))
-        .collect().get_column("d")
-    )
-
-
-def _screen(raw: pl.Series, rules: RuleSet) -> pl.DataFrame:
-    """One polars pass over the caption column (its expressions run side by side on the thread pool).
-
-    Bool columns, no nulls: ``rules`` - a rule may match (the rules' alternation, a superset) or the caption
-    holds a dialect-gap character or is null; ``clf`` - the classifier's screen matches; ``small`` - the caption
-    may be dropped as empty or too short; ``settled`` - certainly not degenerate (or the check is off).
-    """
-    cr = rules.caption_rules
-    c = pl.col("c")
-    if not cr.degenerate_enabled:
-        settled = pl.lit(True)
-    else:
-        cert = _not_degenerate_certificate(c, cr)
-        settled = cert if cert is not None else pl.lit(False)
-    clf = (c.str.contains(f"(?i){_prescreen_part(rules.classifier.screen_pattern)}") if rules.classifier is not None
-           else pl.lit(False))
-    rule_pattern = rules.prescreen_pattern or r"[^\s\S]"  # no polars-compilable rule: a pattern that never matches
-    screen = (
-        pl.DataFrame({"c": raw}).lazy()
-        .select(
-            c.str.contains(rule_pattern).fill_null(True).alias("rules"),
-            clf.fill_null(False).alias("clf"),
-            c.str.contains(_small_pattern(rules)).fill_null(True).alias("small"),
-            settled.fill_null(True).alias("settled"),
-            c.str.contains(_MAYBE_GAP).fill_null(False).alias("maybe_gap"),
-        )
-        .collect()
-    )
-    idx = screen.get_column("maybe_gap").arg_true()
-    if len(idx):
-        gap = raw.gather(idx).str.contains(_dialect_gap_class()).fill_null(False)
-        rules_col = screen.get_column("rules")
-        screen = screen.with_columns(rules_col.scatter(idx, rules_col.gather(idx) | gap))
-    return screen.drop("maybe_gap")
+def _screen(raw: pl.Series, rules: RuleSet) -> np.ndarray:
+    """The caption screen: one polars regex pass over the column (:func:`_union_pattern`); True where a rule or the
+    classifier's screen may match, the caption holds a character outside printable ASCII, or is null.  Those rows
+    (a few %) go through the sentence pass, which screens their distinct sentences again."""
+    return raw.str.contains(_union_pattern(rules)).fill_null(True).to_numpy()
 
 
 @dataclass
@@ -1254,26 +1234,25 @@ class _Changes:
         self.reason.append(reason)
 
 
-def _filter_candidates(raw: pl.Series, screen: pl.DataFrame, rules: RuleSet, alts: pl.Series | None,
-                       out: _Changes) -> pl.Series:
-    """The rows a rule or the classifier screen picked, through _filter_sparse; the rows it changed go to
-    ``out``.  Returns the mask of the rows left as they were (their caption-level checks are still due)."""
-    cand = screen.get_column("rules") | screen.get_column("clf")
-    null = raw.is_null()
-    idx = (cand & ~null).arg_true()
-    done = (cand & null).arg_true().to_list()
-    for i in done:
+def _filter_candidates(raw: pl.Series, cand: np.ndarray, rules: RuleSet, alts: pl.Series | None,
+                       out: _Changes) -> np.ndarray:
+    """The rows the screen picked, through _filter_sparse; the rows it changed (or dropped as null) go to ``out``.
+    Returns their mask (the others still need the caption-level checks)."""
+    null = raw.is_null().to_numpy()
+    changed = cand & null
+    for i in np.flatnonzero(changed).tolist():
         out.add(i, None, DROP_EMPTY)
+    idx = np.flatnonzero(cand & ~null)
     if len(idx):
-        sparse = _filter_sparse(raw.gather(idx), rules, alts.gather(idx) if alts is not None else None,
-                                screen.get_column("rules").gather(idx).to_numpy())
-        changed = [(int(idx[k]), res) for k, res in sorted(sparse.items())]
-        reasons = _caption_drop_reasons([res[0] for _, res in changed], rules.caption_rules)
-        for (i, (text, removals)), reason in zip(changed, reasons, strict=True):
+        sparse = _filter_sparse(raw.gather(idx), rules, alts.gather(idx) if alts is not None else None)
+        rows = idx.tolist()
+        results = [(rows[k], res) for k, res in sorted(sparse.items())]
+        reasons = _caption_drop_reasons([res[0] for _, res in results], rules.caption_rules)
+        for (i, (text, removals)), reason in zip(results, reasons, strict=True):
             out.add(i, None if reason else text, reason)
             out.removals.append((i, FilterOutcome(None if reason else text, tuple(removals), reason)))
-            done.append(i)
-    return cand.scatter(done, False) if done else cand
+            changed[i] = True
+    return changed
 
 
 def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption",
@@ -1293,35 +1272,36 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption",
     if raw.dtype != pl.String:
         raw = raw.cast(pl.String)
     n = raw.len()
-    screen = _screen(raw, rules)
-    if rules._python_prescreen:
-        # rows where a rule polars cannot compile matches are checked in Python
-        hits = [i for i, t in enumerate(raw.to_list())
-                if t is not None and any(r.regex.search(t) for r in rules._python_prescreen)]
-        if hits:
-            screen = screen.with_columns(screen.get_column("rules").scatter(hits, True))
-    alts = None
-    if alt_text_col is not None and alt_text_col in df.columns and rules.classifier is not None:
-        alts = df.get_column(alt_text_col).cast(pl.String)
-    out = _Changes()
-    same = _filter_candidates(raw, screen, rules, alts, out)
-    # The rows nothing was removed from keep their text; left are the caption-level checks: exact in Python
-    # for the few that may be empty or too short or hold a dialect-gap character, vectorised (degenerate) for
-    # the rows the certificate does not settle.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the compiled caption-level checks run on another core (numba and polars release the GIL) while polars
+        # screens the column and the rows it picks are filtered
+        codes_job = pool.submit(_kernel_codes, raw.to_arrow(compat_level=pl.CompatLevel.oldest()), rules.caption_rules)
+        screen = _screen(raw, rules)
+        if rules._python_prescreen:
+            # rows where a rule polars cannot compile matches are checked in Python
+            screen[[i for i, t in enumerate(raw.to_list())
+                    if t is not None and any(r.regex.search(t) for r in rules._python_prescreen)]] = True
+        alts = None
+        if alt_text_col is not None and alt_text_col in df.columns and rules.classifier is not None:
+            alts = df.get_column(alt_text_col).cast(pl.String)
+        out = _Changes()
+        changed = _filter_candidates(raw, screen, rules, alts, out)
+        codes = codes_job.result()
+    # The rows nothing was removed from keep their text; left are the caption-level checks: the compiled codes
+    # (exact for ASCII), Python's for the screened rows with other characters (no others have any).
+    rest = np.flatnonzero(screen & ~changed)
+    python = [i for i, t in zip(rest.tolist(), raw.gather(rest).to_list(), strict=True) if not t.isascii()]
     cr = rules.caption_rules
-    changed = (screen.get_column("rules") | screen.get_column("clf")) & ~same
-    gap = screen.get_column("rules") & same  # a rules-screen row untouched: may hold a dialect-gap character
-    python = (screen.get_column("small") | gap) & ~changed
-    for i in python.arg_true().to_list():
-        t = raw[i]
-        reason = DROP_EMPTY if t is None else _caption_drop_reason(t, cr)
+    for i in python:
+        reason = _caption_drop_reason(raw[i], cr)
         if reason:
             out.add(i, None, reason)
-    open_ = ~screen.get_column("settled") & ~python & ~changed
-    if cr.degenerate_enabled and open_.any():
-        idx = open_.arg_true()
-        for i in idx.filter(_degenerate_exact(raw.gather(idx), cr)).to_list():
-            out.add(i, None, DROP_DEGENERATE)
+    codes[changed] = 0
+    codes[python] = 0
+    nonzero = np.flatnonzero(codes)
+    out.idx.extend(nonzero.tolist())
+    out.caption.extend([None] * len(nonzero))
+    out.reason.extend(_CODE_REASONS[c] for c in codes[nonzero].tolist())
     caption = raw
     reason = pl.repeat(None, n, dtype=pl.String, eager=True)
     if out.idx:

@@ -14,6 +14,8 @@ Features, chosen to generalize rather than to memorise (see :func:`features`):
   the image (a sign, a book title), never the rewriter talking;
 * the sentence's first words and last punctuation (labels end in ':', chatter in '!' or '?');
 * marks inside the sentence and bare numbers (word salad from a random-weight model is not chatter);
+* who speaks (first / second person) and how the sentence opens (its first word's ending, a past-tense verb with
+  no subject: "Shortened the legend ..."), as groups that phrasings never seen in training share;
 * context the pipeline has: how many words the sentence shares with the fusion prompt's own vocabulary
   (``prompts.FUSION_SYSTEM``; a sentence that echoes the prompt is a leak), whether a visible-text cue
   (reads, labeled, titled, says, sign, screen ...) or a quote is present, and how much of the row's
@@ -56,6 +58,8 @@ _VISIBLE_CUES = frozenset(
     "written inscribed engraved sign signs screen screenshot poster banner board menu placard plaque cover "
     "spine page worksheet sheet book notebook card mug shirt sticker marquee button toggle tab app window "
     "dialog whiteboard chalkboard headed called named".split())
+_FIRST_PERSON = frozenset("i me my mine we us our ours i'm i've i'd i'll we're we've let's".split())
+_SECOND_PERSON = frozenset("you your yours you're you'd you'll you've".split())
 _STOP = frozenset(
     "a an the of and or to in on at is are was were be by for with from as it its this that these those "
     "their there then than into only any each one do not no".split())
@@ -118,6 +122,13 @@ def feature_keys(sentence: str, alt: frozenset[str] = frozenset()) -> list[str]:
     inner = sum(1 for t in toks[:-1] if t in ("!", "?", ":"))
     keys.append(f"inner:{_bucket(inner, (1, 2, 4))}")
     keys.append(f"num:{_bucket(sum(t.isdigit() for t in toks), (1, 2, 4))}")
+    # who speaks and how the sentence opens, as groups that unseen phrasings share: the rewriter (I, we), the user
+    # (you), a past-tense verb with no subject ("Shortened the legend ..."), the first word's ending
+    first = words[0] if words else ""
+    keys.append(f"speaker:{int(any(w in _FIRST_PERSON for w in words))}{int(any(w in _SECOND_PERSON for w in words))}")
+    keys.append(f"open:{first[-2:] if len(first) > 3 else first}")
+    if first.endswith(("ed", "ified")) and len(first) > 4:
+        keys.append("open:past-verb")
     return keys
 
 

@@ -169,4 +169,17 @@ def check_run(config: PipelineConfig) -> SourceCheck:
     check_engines_installed(config)
     listing = check_source(config.source, config.storage_options)
     check_pool_rule(config.pool_rule, listing.shard_ids, config.source)
+    check_shard_groups(config.shards_per_partition, listing.shard_ids, config.source)
     return listing
+
+
+def check_shard_groups(shards_per_partition: int, shard_ids: list[str], source: str) -> None:
+    """Groups are ranges of shard numbers, so they need img2dataset/DataComp's 8-digit shard names."""
+    if shards_per_partition == 1:
+        return
+    odd = [s for s in shard_ids if not (len(s) == 8 and s.isdigit())]
+    if odd:
+        raise KaleUsageError(
+            f"--shards-per-partition {shards_per_partition} needs 8-digit shard names, but {source} holds "
+            f"{', '.join(odd[:3])}{' ...' if len(odd) > 3 else ''}",
+            "rename the shards to NNNNNNNN.tar (img2dataset's default), or use --shards-per-partition 1")

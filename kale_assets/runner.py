@@ -22,6 +22,7 @@ from kale_assets.commit import is_committed, read_committed
 from kale_assets.config import PipelineConfig
 from kale_assets.errors import KaleUsageError
 from kale_assets.faults import failpoint
+from kale_assets.fleet.cluster import cluster_for_run
 from kale_assets.io_utils import atomic_write_bytes, atomic_write_json
 from kale_assets.layout import WorkLayout
 from kale_assets.run_control import (
@@ -88,7 +89,8 @@ def run_pipeline(config: PipelineConfig, *, console=None, command: str = "kale r
     with WorkdirLock(layout, command), DiskReserve(config.root) as reserve:
         sweep_work_folder(layout)
         prepare_workdir(config)
-        records, shard_ids, fatal = _run_all(config, console)
+        with cluster_for_run(config.executor, config.ray_settings()):
+            records, shard_ids, fatal = _run_all(config, console)
         summary = build_summary(config, shard_ids, records, time.perf_counter() - started)
         if fatal is not None:
             summary.update(all_succeeded=False, fatal_error=fatal)

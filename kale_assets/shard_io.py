@@ -98,9 +98,11 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import inspect
 import io
 import json
 import logging
+import os
 import re
 import tarfile
 import unicodedata
@@ -285,6 +287,108 @@ def list_shards(source: str, storage_options: dict | None = None) -> list[ShardR
 
 def _basename(p: str) -> str:
     return p.rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ShardListing:
+    """Shards listed beyond a known id, and what the listing cost."""
+
+    refs: list[ShardRef]
+    objects_listed: int  # entries the store returned: on S3 one LIST request per 1,000
+    incremental: bool  # True: only key-prefix blocks from the known id up were listed, not the whole folder
+
+
+# Shard ids are listed in blocks of 10**3 consecutive ids (one key prefix each): DataComp's 8-digit ids share
+# their first 5 digits within a block, so a tick after N new shards lists about N/1000 + 2 blocks.
+LISTING_BLOCK_DIGITS = 3
+
+
+def _shard_sort_key(shard_id: str) -> tuple[int, str]:
+    return int(shard_id), shard_id
+
+
+def _lists_by_prefix(fs) -> bool:
+    """Whether the store filters a listing by key prefix on the server (s3fs and gcsfs ``find(prefix=)``); a
+    local folder or fsspec's memory store ignore the argument and would list everything anyway."""
+    return "prefix" in inspect.signature(fs.find).parameters
+
+
+def _refs_from_names(source: str, names: set[str]) -> list[ShardRef]:
+    refs = []
+    for name in names:
+        stem = name[: -len(".tar")] if name.endswith(".tar") else None
+        if stem is None or not _SHARD_STEM_RE.match(stem):
+            continue
+        pq_name = f"{stem}.parquet"
+        refs.append(ShardRef(shard_id=stem, tar_url=_join(source, name),
+                             parquet_url=_join(source, pq_name) if pq_name in names else None))
+    refs.sort(key=lambda r: _shard_sort_key(r.shard_id))
+    return refs
+
+
+def list_shards_after(source: str, after: str | None, storage_options: dict | None = None) -> ShardListing:
+    """The shards of ``source`` whose id sorts after ``after`` (all of them when ``after`` is None).
+
+    On a store that lists by key prefix (S3, GCS) only the blocks of ``10**LISTING_BLOCK_DIGITS`` ids from
+    ``after``'s block upward are listed, stopping at the first block after it without a shard: the cost is
+    what is new, not the folder's size. Ids below ``after`` that arrive late, and new ids beyond an empty
+    block, are not seen here: callers relist the whole folder now and then (`list_shards`).
+    Elsewhere (a local folder) the whole folder is listed and filtered.
+    """
+    source = str(source)
+    fs, path = _fs(source, storage_options)
+    with contextlib.suppress(Exception):
+        fs.invalidate_cache(path)
+    width = len(after or "")
+    if after is None or not _SHARD_STEM_RE.match(after) or width <= LISTING_BLOCK_DIGITS or not _lists_by_prefix(fs):
+        if not fs.isdir(path):
+            if fs.exists(path):
+                raise NotADirectoryError(f"shard source {source!r} is a file, not a folder of shards")
+            raise FileNotFoundError(f"shard source {source!r} does not exist")
+        names = {_basename(p) for p in fs.ls(path, detail=False)}
+        refs = _refs_from_names(source, names)
+        if after is not None:
+            refs = [r for r in refs if _shard_sort_key(r.shard_id) > _shard_sort_key(after)]
+        return ShardListing(refs, len(names), incremental=False)
+    prefix_width = width - LISTING_BLOCK_DIGITS
+    block = int(after[:prefix_width])
+    names: set[str] = set()
+    listed = 0
+    while len(str(block)) <= prefix_width:
+        found = {_basename(p) for p in fs.find(path, maxdepth=1, prefix=f"{block:0{prefix_width}d}")}
+        listed += len(found)
+        if not any(n.endswith(".tar") for n in found) and block > int(after[:prefix_width]):
+            break
+        names |= found
+        block += 1
+    refs = [r for r in _refs_from_names(source, names)
+            if len(r.shard_id) == width and r.shard_id > after]
+    return ShardListing(refs, listed, incremental=True)
+
+
+def listing_token(source: str, storage_options: dict | None = None) -> str | None:
+    """A cheap token that changes whenever entries are added to or removed from a local source folder (its
+    mtime), so an unchanged folder is not relisted; None for object stores, which have no such token."""
+    fs, path = _fs(str(source), storage_options)
+    if "file" not in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
+        return None
+    try:
+        return str(os.stat(path).st_mtime_ns)
+    except FileNotFoundError:
+        return None
+
+
+def list_shards_in_range(source: str, first: int, last: int, storage_options: dict | None = None) -> list[str]:
+    """The ids of the 8-digit shards numbered ``first``..``last`` present in ``source``, sorted.
+
+    Lists only the names that start with the range's common prefix (one short listing page on S3 for an
+    aligned group of 100), never the whole source: a group's run must not cost a listing of 128k objects.
+    """
+    lo, hi = f"{first:08d}", f"{last:08d}"
+    prefix = lo[: next((i for i, (a, b) in enumerate(zip(lo, hi, strict=True)) if a != b), len(lo))]
+    fs, path = _fs(str(source), storage_options)
+    found = {_basename(p)[: -len(".tar")] for p in fs.glob(f"{path.rstrip('/')}/{prefix}*.tar")}
+    return sorted(s for s in found if len(s) == 8 and s.isdigit() and first <= int(s) <= last)
 
 
 # --------------------------------------------------------------------------------------

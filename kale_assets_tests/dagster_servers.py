@@ -7,6 +7,7 @@ and it puts all of them in one process tree that a test can stop as a unit.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -44,6 +45,21 @@ def dagster_executable() -> str:
     return str(exe)
 
 
+
+@contextlib.contextmanager
+def run_environment_restored():
+    """run_pipeline points this process at its work folder (DAGSTER_HOME, KALE_WORKDIR); other tests must not
+    inherit that, so both are put back as they were."""
+    before = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "KALE_WORKDIR")}
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
 def build_work_folder(root: Path, models_dir: str, *, n_shards: int = 2, samples_per_shard: int = 6, seed: int = 0,
                       stage1_fraction: float = 0.46) -> PipelineConfig:
     """A work folder on the tiny preset with every partition materialized by `run_pipeline`, using its own
@@ -56,16 +72,8 @@ def build_work_folder(root: Path, models_dir: str, *, n_shards: int = 2, samples
     shutil.copyfile(DEFAULT_RULES_PATH, rules)
     config = PipelineConfig(workdir=str(root / "work"), source=str(source), preset="tiny", models_dir=models_dir,
                             rules_path=str(rules), pool_rule=PoolRule(stage1_fraction=stage1_fraction))
-    # run_pipeline points this process at the work folder; other tests must not inherit that.
-    env_before = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "KALE_WORKDIR")}
-    try:
+    with run_environment_restored():
         summary = run_pipeline(config)
-    finally:
-        for key, value in env_before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     failed = [r for r in summary["runs"] if not r["success"]]
     assert summary["all_succeeded"], f"the work folder could not be built: {failed}"
     return config

@@ -208,3 +208,66 @@ def test_final_shard_filter_sees_the_manifest_alt_text(rules, monkeypatch):
     assert seen["alts"] == ["Tram 28", "Portland Head Light"]  # joined by uid, in caption order
     assert shard.rows.columns == final_shards.FINAL_COLUMNS
     assert shard.rows.get_column("alt_text").to_list() == ["Tram 28", "Portland Head Light"]
+
+
+# Visible-text sentences and leaks built around the screen's nouns (text, caption, title), in odd spacing and
+# characters: the caption screen (one union regex) and the sentence path must pick the same sentences as the
+# per-caption reference.
+SCREEN_EDGE_CAPTIONS = [
+    "A caption reads 'Happy Birthday' on the cake. The text at the top is written in a cursive font.",
+    "The caption captures the mood.\nCaption\nA dog sleeps on a rug by the fire.",
+    "The title “Blue Moon” is printed on the spine. The title suggests a sequel, per the listing.",
+    "The text's author is unknown. The text\ton the sign is faded.  The caption ends here",
+    "Ünïcödé façade: the text mentions a café. 東京タワーが見える。Caption",
+    "Shortened the legend to one clause. A red tram climbs a hill. === END ===",
+    "Image 2 of 4 A gallery wall holds four framed prints of harbors. That covers it.",
+    'I changed "bikers" to "cyclists" for accuracy. Two cyclists ride along the river path.',
+]
+
+
+def test_filter_frame_equals_filter_caption_on_screen_edge_cases(rules):
+    import dataclasses
+
+    quoted = dataclasses.replace(rules, classifier=dataclasses.replace(rules.classifier, score_quoted=True))
+    captions = SCREEN_EDGE_CAPTIONS + [c.replace(". ", ".\n") for c in SCREEN_EDGE_CAPTIONS]
+    alts = ["Blue Moon hardcover, Tokyo tower photo"] * len(captions)
+    for rs in (rules, quoted):
+        out = filter_frame(pl.DataFrame({"caption": captions, "alt_text": alts}), rs)
+        for i, (c, a) in enumerate(zip(captions, alts, strict=True)):
+            one = filter_caption(c, rs, alt_text=a)
+            assert (out.get_column("caption")[i], out.get_column("drop_reason")[i]) == (one.caption, one.drop_reason), c
+            assert [(r["text"], r["rule"]) for r in out.get_column("removed_sentences")[i]] == \
+                [(r.text, r.rule) for r in one.removals], c
+
+
+def test_screen_mapping_entries_are_loaded_and_checked(tmp_path):
+    path = tmp_path / "rules.yaml"
+    base = 'version: "x1"\nsentence_rules: []\nclassifier:\n  weights: leak_classifier.safetensors\n  screen:\n'
+    path.write_text(base + "    - words: ['captions?']\n      not_followed_by: ['reads']\n", encoding="utf-8")
+    stage = load_rules(path).classifier
+    assert stage.screen.search("The caption ends.") and not stage.screen.search("A caption reads 'Hi'.")
+    assert "(?:\\n|$)" in stage.caption_screen  # the caption form ends a sentence at a line break or the end
+    path.write_text(base + "    - words: ['x']\n      not_followed_by: ['Reads']\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not_followed_by"):
+        load_rules(path)
+
+
+def test_helper_slice_is_a_stable_fifth_kept_out_of_training(tmp_path):
+    import json
+
+    from kale_assets.filter_training import evaluate_file, helper_rows, in_helper_slice
+
+    rows = [{"id": f"ht-{i:05d}", "alt_text": "a red tram", "split": "train",
+             "sentences": [{"text": "A red tram climbs a hill.", "leak": False, "kind": "visual"},
+                           {"text": "I hope this helps!", "leak": True, "kind": "assistant_chatter"}]}
+            for i in range(400)]
+    path = tmp_path / "helper.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in reversed(rows)), encoding="utf-8")
+    held = helper_rows(path, held_back=True)
+    train_rows = helper_rows(path)
+    assert 50 < len(held) < 110 and len(held) + len(train_rows) == 400
+    assert {r["id"] for r in held} == {r["id"] for r in rows if in_helper_slice(r)}
+    assert not {r["id"] for r in held} & {r["id"] for r in train_rows}
+    assert helper_rows(tmp_path / "absent.jsonl") == []
+    result = evaluate_file(path, "helper-slice")
+    assert result["sentences"] == 2 * len(held) and result["leaks"] == len(held)

@@ -1,7 +1,6 @@
 """End to end: every asset, every partition, through Dagster on a persistent SQLite instance (tiny preset)."""
 
 import json
-import os
 from pathlib import Path
 
 import polars as pl
@@ -10,6 +9,7 @@ import pytest
 from kale_assets.config import PipelineConfig, PoolRule
 from kale_assets.demo_data import write_demo_shards
 from kale_assets.schemas import FinalShardSchema
+from kale_assets_tests.dagster_servers import run_environment_restored
 
 
 @pytest.fixture(scope="module")
@@ -21,16 +21,9 @@ def finished_run(tmp_path_factory, tiny_models_dir):
     write_demo_shards(source, n_shards=3, samples_per_shard=8, seed=1)
     config = PipelineConfig(workdir=str(root / "work"), source=str(source), preset="tiny",
                             pool_rule=PoolRule(stage1_fraction=0.5), models_dir=tiny_models_dir)
-    env_before = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "KALE_WORKDIR")}
-    try:
+    with run_environment_restored():
         summary = run_pipeline(config)
         yield config, summary
-    finally:
-        for k, v in env_before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def test_every_run_succeeds_and_summary_accounts_for_every_sample(finished_run):

@@ -1,14 +1,21 @@
 """Shard groups: partition keys that name a range of shards, and a whole run over them."""
 
-import os
 
 import polars as pl
 import pytest
 
 from kale_assets.config import PipelineConfig, PoolRule
 from kale_assets.demo_data import write_demo_shards
-from kale_assets.shard_groups import group, in_partition, is_group_key, key_range, partition_key, shards_in
+from kale_assets.shard_groups import (
+    group,
+    in_partition,
+    is_group_key,
+    key_range,
+    partition_key,
+    shards_in,
+)
 from kale_assets.shard_io import list_shards_in_range
+from kale_assets_tests.dagster_servers import run_environment_restored
 
 
 def test_one_shard_per_partition_keeps_the_shard_id_as_the_key():
@@ -64,15 +71,8 @@ def grouped_and_single(tmp_path_factory, tiny_models_dir):
     root = tmp_path_factory.mktemp("groups")
     source = root / "source"
     write_demo_shards(source, n_shards=3, samples_per_shard=6, seed=3)
-    env_before = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "KALE_WORKDIR")}
-    try:
+    with run_environment_restored():
         yield _run(root / "grouped", source, tiny_models_dir, 2), _run(root / "single", source, tiny_models_dir, 1)
-    finally:
-        for k, v in env_before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def test_a_run_over_shard_groups_writes_the_same_final_shards_per_shard(grouped_and_single):
@@ -107,3 +107,14 @@ def _check_key(asset_key, name):
     from dagster import AssetCheckKey
 
     return AssetCheckKey(asset_key, name)
+
+
+def test_groups_over_shards_without_8_digit_names_are_refused_before_any_work():
+    from kale_assets.errors import KaleUsageError
+    from kale_assets.preflight import check_shard_groups
+
+    check_shard_groups(1, ["00001", "abc"], "/src")  # one shard per partition takes any name
+    check_shard_groups(100, ["00000000", "00000001"], "/src")
+    with pytest.raises(KaleUsageError, match="8-digit shard names, but /src holds 00001") as err:
+        check_shard_groups(100, ["00001", "00002"], "/src")
+    assert "--shards-per-partition 1" in err.value.fix

@@ -13,7 +13,10 @@ from collections.abc import Iterable
 
 from dagster import DagsterInstance, DynamicPartitionsDefinition
 
+from kale_assets.commit import shards_with_commits
 from kale_assets.config import PoolRule
+from kale_assets.layout import WorkLayout
+from kale_assets.shard_groups import is_group_key, key_range
 
 SHARDS = "shards"
 shard_partitions = DynamicPartitionsDefinition(name=SHARDS)
@@ -28,5 +31,17 @@ def register_shards(instance: DagsterInstance, shard_ids: Iterable[str]) -> list
     return new
 
 
-def pool_shards(instance: DagsterInstance, rule: PoolRule, pool: str) -> list[str]:
-    return sorted(s for s in instance.get_dynamic_partitions(SHARDS) if rule.pool_of(s) == pool)
+def registered_shards(instance: DagsterInstance, layout: WorkLayout) -> list[str]:
+    """The shard ids behind the registered partitions: a single-shard key is its shard; a group key
+    (`kale_assets.shard_groups`) stands for the shards of its range that were ingested (have a commit)."""
+    keys = instance.get_dynamic_partitions(SHARDS)
+    shards = {k for k in keys if not is_group_key(k)}
+    groups = [key_range(k) for k in keys if is_group_key(k)]
+    if groups:
+        ingested = [s for s in shards_with_commits(layout, "datacomp_shards") if s.isdigit()]
+        shards.update(s for s in ingested if any(lo <= int(s) <= hi for lo, hi in groups))
+    return sorted(shards)
+
+
+def pool_shards(instance: DagsterInstance, layout: WorkLayout, rule: PoolRule, pool: str) -> list[str]:
+    return [s for s in registered_shards(instance, layout) if rule.pool_of(s) == pool]

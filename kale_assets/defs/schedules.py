@@ -1,8 +1,8 @@
-"""The backfill schedule: every tick, start the shards that have no final shard or whose last run failed.
+"""The backfill schedule: every tick, start the partitions with a shard that has no final shard, or whose last
+run failed.
 
-One shard per run, chunked by runs per tick rather than by partitions per run: asset checks in Dagster 1.13
-are evaluated per step for the step's one partition, so a run over N partitions (BackfillPolicy.multi_run)
-would report one check result for N shards and lose the per-shard verdicts the pipeline promises.
+One partition (a shard, or a shard group when kale.yaml's `shards_per_partition` is above 1) per run, chunked
+by runs per tick: a repair run recomputes whatever its partition lacks, so it stays as small as one partition.
 
 A Dagster schedule submits every RunRequest against its single target job, so the schedule targets
 `shard_repair_job` (every partitioned asset) and each request selects the assets its shard needs: the same
@@ -26,7 +26,7 @@ from dagster import (
     schedule,
 )
 
-from kale_assets.commit import committed_partitions
+from kale_assets.commit import committed_partitions, shards_with_commits
 from kale_assets.config import PipelineConfig
 from kale_assets.defs.partitions import SHARDS
 from kale_assets.defs.resources import KaleResource
@@ -41,6 +41,8 @@ from kale_assets.defs.sensors import (
 )
 from kale_assets.distillation import latest_student
 from kale_assets.layout import WorkLayout
+from kale_assets.shard_groups import group
+from kale_assets.shard_io import list_shards
 
 DEFAULT_CRON = "*/30 * * * *"
 MAX_RUNS_PER_TICK = 20
@@ -101,48 +103,84 @@ class BackfillPlan:
     registered: int = 0
 
 
+def _shards_by_partition(config: PipelineConfig, registered: list[str]) -> dict[str, list[str]]:
+    """Each registered partition's shards: the key itself for one shard, else the source's shards in the
+    group's range (one listing of the source per tick: the schedule runs every half hour)."""
+    if config.shards_per_partition == 1:
+        return {key: [key] for key in registered}
+    listed = [ref.shard_id for ref in list_shards(config.source, storage_options=config.storage_options or None)]
+    groups = group([s for s in listed if s.isdigit() and len(s) == 8], config.shards_per_partition)
+    return {key: groups.get(key, []) for key in registered}
+
+
+def _repair_plan(config: PipelineConfig, shards: list[str], ingested: set[str], captioned: dict[str, set[str]],
+                 student_ready: bool) -> str | None:
+    """The cheapest plan that completes a partition's shards; None when it can only wait for the student."""
+    pools = {pool_of(config, s) for s in shards}
+    if all(s in ingested and s in captioned[pool_of(config, s)] for s in shards):
+        return "finalize"
+    if student_ready or pools == {"stage1"}:
+        return "stage1" if "stage1" in pools else "stage2"
+    if len(shards) > 1 and any(pool_of(config, s) == "stage1" and s not in captioned["stage1"] for s in shards):
+        return "stage1_captions"  # a group's stage-1 shards get captions; its stage-2 shards wait
+    if any(s not in ingested for s in shards):
+        return "ingest"
+    return None
+
+
 def plan_backfill(instance: DagsterInstance, config: PipelineConfig, *, student_ready: bool, max_runs: int,
                   max_consecutive_failures: int = MAX_CONSECUTIVE_FAILURES) -> BackfillPlan:
-    """Shards with no committed final shard, or whose latest run failed, and the run each needs.
+    """Partitions with a shard that has no committed final shard, or whose latest run failed, and the run
+    each needs.
 
-    The plan is the cheapest that completes the shard: only kale_shards when the shard's ingest and its own
+    The plan is the cheapest that completes the partition: only kale_shards when its shards' ingest and own
     pool's captions are committed (a failed finalize must not recompute GPU captions), else its pool's
-    whole path; a stage-2 shard without a student is only ingested (or waits when it already is).
+    whole path; stage-2 shards without a student are only ingested (or wait when they already are).
     """
     registered = sorted(instance.get_dynamic_partitions(SHARDS))
     plan = BackfillPlan(registered=len(registered))
     layout = WorkLayout(config.root)
+    shards_of = _shards_by_partition(config, registered)
+    every_shard = [s for shards in shards_of.values() for s in shards]
     # The files decide, not Dagster's records: a partition counts only while its commit is intact (a deleted
     # or withdrawn output, or one whose blocking checks failed, is not done).
-    final = committed_partitions(layout, "kale_shards", registered)
+    final = _committed(layout, "kale_shards", every_shard, config)
     busy = busy_shards(instance)
     histories = failed_shard_histories(instance, set(registered))
-    needs = [s for s in registered if s not in final or s in histories]
-    plan.busy = sum(1 for s in needs if s in busy)
-    needs = [s for s in needs if s not in busy]
+    needs = [k for k in registered if any(s not in final for s in shards_of[k]) or k in histories]
+    plan.busy = sum(1 for k in needs if k in busy)
+    needs = [k for k in needs if k not in busy]
     if not needs:
         return plan
-    ingested = committed_partitions(layout, "datacomp_shards", needs)
-    captioned = {pool: committed_partitions(layout, asset, needs) for pool, asset in POOL_CAPTIONS.items()}
+    wanted = [s for k in needs for s in shards_of[k]]
+    ingested = _committed(layout, "datacomp_shards", wanted, config)
+    captioned = {pool: _committed(layout, asset, wanted, config) for pool, asset in POOL_CAPTIONS.items()}
     todo: list[RepairRun] = []
-    for shard_id in needs:
-        history = histories.get(shard_id)
+    for key in needs:
+        history = histories.get(key)
         if history and history.consecutive_failures >= max_consecutive_failures:
-            plan.gave_up[shard_id] = history
+            plan.gave_up[key] = history
             continue
-        pool = pool_of(config, shard_id)
-        reason = "failed" if history else "missing"
-        if shard_id in ingested and shard_id in captioned[pool]:
-            todo.append(RepairRun(shard_id, "finalize", reason))
-        elif pool == "stage1" or student_ready:
-            todo.append(RepairRun(shard_id, pool, reason))
-        elif shard_id not in ingested:
-            todo.append(RepairRun(shard_id, "ingest", reason))
+        run_plan = _repair_plan(config, shards_of[key], ingested, captioned, student_ready)
+        if run_plan is None:
+            plan.waiting_for_student.append(key)
         else:
-            plan.waiting_for_student.append(shard_id)
+            todo.append(RepairRun(key, run_plan, "failed" if history else "missing"))
     plan.runs = todo[:max_runs]
     plan.left = len(todo) - len(plan.runs)
     return plan
+
+
+def _committed(layout: WorkLayout, asset: str, shard_ids: list[str], config: PipelineConfig) -> set[str]:
+    if config.shards_per_partition == 1:
+        return committed_partitions(layout, asset, shard_ids)
+    # Shard groups: one listing of the commit folder, then the full check (`is_committed`) only for those listed.
+    listed = set(shards_with_commits(layout, asset))
+    return committed_partitions(layout, asset, [s for s in shard_ids if s in listed])
+
+
+def _pool_tag(config: PipelineConfig, key: str) -> str:
+    return pool_of(config, key) if config.shards_per_partition == 1 else "group"
 
 
 def backfill_run_key(shard_id: str, tick: datetime | None) -> str:
@@ -195,7 +233,7 @@ def build_backfill_schedule(shard_repair_job, *, cron_schedule: str = DEFAULT_CR
         return [
             RunRequest(run_key=backfill_run_key(r.shard_id, context.scheduled_execution_time),
                        partition_key=r.shard_id, asset_selection=[AssetKey(a) for a in PLAN_ASSETS[r.plan]],
-                       tags={"kale/trigger": "backfill", "kale/plan": r.plan, "kale/pool": pool_of(config, r.shard_id)})
+                       tags={"kale/trigger": "backfill", "kale/plan": r.plan, "kale/pool": _pool_tag(config, r.shard_id)})
             for r in plan.runs
         ]
 

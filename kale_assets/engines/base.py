@@ -13,7 +13,7 @@ Failure contract: a result's ``error`` names a per-request cause (``prompt_too_l
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -49,9 +49,21 @@ class ModelSpec:
     batch_size: int = 8
     sampling: SamplingSpec = field(default_factory=SamplingSpec)
     params_billions: float | None = None  # for the dataset card when the checkpoint is not loaded
+    # "auto": the first GPU this process sees (Ray and schedulers set CUDA_VISIBLE_DEVICES per worker), else
+    # the CPU; "cpu"; "cuda:N". See `engines.settings` for the per-role settings in kale.yaml.
+    device: str = "auto"
+    # Requests outstanding in the engine at once (None: the stage's chunk size, or the engine's preferred number
+    # when larger, vLLM's max_num_seqs); a stream refills as requests finish.
+    max_in_flight: int | None = None
+    # vLLM engine arguments as sorted (name, value) pairs: a frozen spec stays hashable and its key stable.
+    vllm_args: tuple[tuple[str, Any], ...] = ()
 
     def cache_key(self) -> str:
         return hashlib.sha256(repr(asdict(self)).encode()).hexdigest()[:16]
+
+    @property
+    def vllm_engine_args(self) -> dict[str, Any]:
+        return dict(self.vllm_args)
 
 
 @dataclass
@@ -82,11 +94,33 @@ class GenerationEngine(Protocol):
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]: ...
 
+    # One result per request, in request order, with up to ``max_in_flight`` requests in the engine at once;
+    # `chunked_stream` is the plain implementation over ``generate``.
+    def generate_stream(self, requests: Iterable[GenerationRequest],
+                        max_in_flight: int) -> Iterator[GenerationResult]: ...
+
     def count_tokens(self, text: str) -> int: ...
 
     def truncate_to_tokens(self, text: str, max_tokens: int) -> str: ...
 
     def special_token_strings(self) -> tuple[str, ...]: ...
+
+
+def chunked_stream(engine: GenerationEngine, requests: Iterable[GenerationRequest],
+                   max_in_flight: int) -> Iterator[GenerationResult]:
+    """``generate_stream`` for an engine without in-flight batching: ``generate`` on consecutive groups.
+
+    A group waits for its slowest request; engines that can refill their batch (vLLM) override this.
+    """
+    size = max(1, int(max_in_flight))
+    group: list[GenerationRequest] = []
+    for request in requests:
+        group.append(request)
+        if len(group) >= size:
+            yield from engine.generate(group)
+            group = []
+    if group:
+        yield from engine.generate(group)
 
 
 def resolve_revision(spec: ModelSpec) -> str:

@@ -30,6 +30,7 @@ from kale_assets.engines.base import (
     ModelSpec,
     resolve_revision,
 )
+from kale_assets.engines.settings import resolve_torch_device
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +103,12 @@ class CogVLMEngine:
 
         self.spec, self.model_id, self.version = spec, spec.model_id, transformers.__version__
         self.model_revision = resolve_revision(spec)
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.device = resolve_torch_device(device or spec.device)
         self.tokenizer = load_cogvlm_tokenizer(tokenizer_id)
         dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
+        # As the transformers engine: what besides the model decides the numbers (progress fingerprints).
+        self.runtime = {"torch": torch.__version__, "transformers": self.version,
+                        "device": self.device.split(":")[0], "dtype": str(dtype)}
         self.model = AutoModelForCausalLM.from_pretrained(spec.model_id, revision=spec.revision, dtype=dtype,
                                                           trust_remote_code=spec.trust_remote_code)
         self.model = self.model.to(self.device).eval()

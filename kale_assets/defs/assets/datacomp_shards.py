@@ -4,7 +4,11 @@ import polars as pl
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from kale_assets.defs import checks
-from kale_assets.defs.assets.stage_outputs import ShardResult, commit_shard, partition_result
+from kale_assets.defs.assets.stage_outputs import (
+    ShardResult,
+    commit_shard,
+    partition_result,
+)
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.schemas import ManifestSchema

@@ -1,16 +1,32 @@
 import time
+from collections.abc import Iterator
 
 import polars as pl
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckEvaluation,
+    AssetExecutionContext,
+    AssetKey,
+    AssetMaterialization,
+    MaterializeResult,
+    MetadataValue,
+    Output,
+    asset,
+)
 
 from kale_assets.commit import committed_digest
+from kale_assets.config import PipelineConfig
 from kale_assets.defs import checks
 from kale_assets.defs.assets.distilled_captioner import read_lineage
-from kale_assets.defs.assets.stage_outputs import commit_and_report, read_input
+from kale_assets.defs.assets.stage_outputs import (
+    ShardResult,
+    commit_shard,
+    partition_result,
+    read_input,
+)
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
 from kale_assets.distillation import latest_student
-from kale_assets.filtering import load_rules
+from kale_assets.filtering import RuleSet, load_rules
 from kale_assets.final_shards import Lineage, assemble_final_shard
 from kale_assets.layout import WorkLayout
 from kale_assets.schemas import (
@@ -18,6 +34,8 @@ from kale_assets.schemas import (
     FinalShardSchema,
 )
 from kale_assets.uid_index import UidIndex, reject_cross_shard_duplicates
+
+KALE_SHARDS = AssetKey("kale_shards")
 
 
 def _single(df: pl.DataFrame, column: str) -> str:
@@ -55,6 +73,8 @@ def _pool_inputs(layout: WorkLayout, shard_id: str, pool: str) -> tuple[pl.DataF
     ],
     group_name="release",
     kinds={"parquet"},
+    # A range run (rules_change_sensor re-finalizes shard groups in ranges) reports each partition itself.
+    output_required=False,
     check_specs=checks.check_specs("kale_shards", ["schema", "unique_uid", "non_empty_captions",
                                                    "provenance_non_null", "accounting"]),
     description=(
@@ -63,11 +83,36 @@ def _pool_inputs(layout: WorkLayout, shard_id: str, pool: str) -> tuple[pl.DataF
         "`caption` column, loadable by HF datasets; every dropped sample is in the rejected file."
     ),
 )
-def kale_shards(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
-    shard_id = context.partition_key
+def kale_shards(context: AssetExecutionContext, kale: KaleResource) -> Iterator:
     config, layout = kale.config(), kale.layout()
-    pool = config.pool_rule.pool_of(shard_id)
     rules = load_rules(config.rules_path)
+    if context.has_partition_key:
+        yield _finalize_partition(context, kale, config, layout, rules, context.partition_key)
+        return
+    # Several partitions in one run: each is finalized, committed shard by shard, and reported as its own
+    # materialization with its own check evaluations (Dagster 1.13 would give a range one result for all).
+    for key in context.partition_keys:
+        result = _finalize_partition(context, kale, config, layout, rules, key)
+        yield AssetMaterialization(asset_key=KALE_SHARDS, partition=key, metadata=result.metadata)
+        for check in result.check_results:
+            yield AssetCheckEvaluation(asset_key=KALE_SHARDS, check_name=check.check_name, passed=check.passed,
+                                       metadata=check.metadata, severity=check.severity, blocking=True,
+                                       partition=key)
+    # The step's check outputs (the evaluations above carry the verdicts; Dagster still expects each output).
+    for output_name in context.assets_def.check_specs_by_output_name:
+        yield Output(None, output_name=output_name)
+
+
+def _finalize_partition(context: AssetExecutionContext, kale: KaleResource, config: PipelineConfig,
+                        layout: WorkLayout, rules: RuleSet, key: str) -> MaterializeResult:
+    shards = kale.partition_shards(key)
+    return partition_result([_finalize_shard(context, config, layout, rules, s) for s in shards],
+                            {"rules_version": rules.version, "rules_hash": rules.sha256})
+
+
+def _finalize_shard(context: AssetExecutionContext, config: PipelineConfig, layout: WorkLayout, rules: RuleSet,
+                    shard_id: str) -> ShardResult:
+    pool = config.pool_rule.pool_of(shard_id)
     started = time.perf_counter()
     manifest = read_input(layout, "datacomp_shards", shard_id)
     ingest_rejected = read_input(layout, "datacomp_shards", shard_id, "rejected")
@@ -85,7 +130,7 @@ def kale_shards(context: AssetExecutionContext, kale: KaleResource) -> Materiali
     schema = checks.partition_schema_check(final.rows, FinalShardSchema, final.rejected)
     provenance = list(PROVENANCE_COLUMNS) + (["student_model_id", "student_model_revision"] if pool == "stage2" else [])
     upstream = ["datacomp_shards", *(("stage1_captions", "fused_captions") if pool == "stage1" else ("stage2_captions",))]
-    return commit_and_report(
+    return commit_shard(
         context, layout, "kale_shards", shard_id, output=final.rows, rejected=final.rejected,
         check_results=[
             schema,

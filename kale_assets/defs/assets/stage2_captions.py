@@ -1,7 +1,12 @@
 from dataclasses import replace
 
 from kale_assets.captioning import run_student
-from kale_assets.defs.assets.generation import GenerationStage, ShardCall, build_generation_asset
+from kale_assets.defs.assets.generation import (
+    FleetCall,
+    GenerationStage,
+    ShardCall,
+    build_generation_asset,
+)
 from kale_assets.defs.assets.stage_outputs import read_input
 from kale_assets.distillation import latest_student
 from kale_assets.prompts import AltTextBudget
@@ -21,6 +26,16 @@ def _student_shard(call: ShardCall):
                        progress_dir=call.progress_dir)
 
 
+def _student_fleet(call: FleetCall):
+    from kale_assets.fleet import pipeline
+    from kale_assets.fleet.tokens import driver_budget
+
+    budget = driver_budget(call.spec, call.config.resolve_preset().alt_text_max_tokens)
+    shards = [(call.kale.shard_ref(s), read_input(call.layout, "datacomp_shards", s)) for s in call.shard_ids]
+    return pipeline.run_student(shards, call.spec, budget, call.config.ray_settings(),
+                                storage_options=call.config.storage_options or None)
+
+
 STAGE2_CAPTIONS = GenerationStage(
     name="stage2_captions",
     pool="stage2",
@@ -29,6 +44,7 @@ STAGE2_CAPTIONS = GenerationStage(
     upstream=("datacomp_shards",),
     engine_spec=_student_spec,
     generate_shard=_student_shard,
+    generate_fleet=_student_fleet,
     extra_inputs=lambda engine: {"student": engine.model_revision},
     description="The distilled student captions every kept image of a stage-2 shard from image + alt-text.",
 )

@@ -113,6 +113,47 @@ def _degenerate(buf, a, e, window, min_tokens, ratio, starts, ends, hashes, tabl
 
 
 @nb.njit(nogil=True, cache=True)
+def _surely_varied(buf, a, e, window, min_tokens, ratio, seen, cls, low):  # pragma: no cover - compiled
+    """A cheap sound certificate that buf[a:e] is NOT degenerate: the same tokens from the end as :func:`_degenerate`,
+    but each only sets one bit (of 256) picked by its hash.  A bit set for the first time is a token not seen before
+    (equal tokens hash alike), so the number of such bits is at most the number of distinct tokens: once it reaches
+    what the exact check needs, the caption passes.  False means "unknown" (a loop, or bits collided): the caller runs
+    the exact check.  Most captions pass here without the exact check's hash table."""
+    if window <= 0:
+        return False
+    seen[0] = seen[1] = seen[2] = seen[3] = np.uint64(0)
+    bits = 0
+    ntok = 0
+    enough = ratio * window
+    h = np.uint64(0)  # a rotate-xor hash of the token's kept bytes (a short dependency chain), mixed at its end
+    content = 0
+    k = e - 1
+    while k >= a - 1:
+        c = cls[buf[k]] if k >= a else 1
+        if c == 0:
+            h = ((h << np.uint64(7)) | (h >> np.uint64(57))) ^ low[buf[k]]
+            content = 1
+        elif c == 1 and content:
+            h ^= h >> np.uint64(29)
+            m = (h * np.uint64(11400714819323198485)) >> np.uint64(56)
+            word = np.int64(m >> np.uint64(6))
+            bit = np.uint64(1) << (m & np.uint64(63))
+            if not seen[word] & bit:
+                seen[word] |= bit
+                bits += 1
+                if bits >= enough:
+                    return True
+            ntok += 1
+            if ntok >= window:
+                return False
+            h = np.uint64(0)
+            content = 0
+        k -= 1
+    # the whole caption was read: ntok is its token count, below the window (as in _degenerate's last lines)
+    return ntok < min_tokens or bits >= ratio * ntok
+
+
+@nb.njit(nogil=True, cache=True)
 def _drop_codes(buf, offsets, valid, min_words, degenerate, window, min_tokens, ratio, cls, low, alnum, space
                 ):  # pragma: no cover - compiled
     n = len(offsets) - 1
@@ -129,6 +170,7 @@ def _drop_codes(buf, offsets, valid, min_words, degenerate, window, min_tokens, 
         size *= 2
     table = np.empty(size, dtype=np.int64)
     stamps = np.full(size, -1, dtype=np.int64)
+    seen = np.zeros(4, dtype=np.uint64)
     for r in range(n):
         if not valid[r]:
             out[r] = 1
@@ -154,8 +196,8 @@ def _drop_codes(buf, offsets, valid, min_words, degenerate, window, min_tokens, 
                     break
         if words < min_words:
             out[r] = 2
-        elif degenerate and _degenerate(buf, a, e, window, min_tokens, ratio, starts, ends, hashes, table, stamps,
-                                       r, cls, low):
+        elif degenerate and not _surely_varied(buf, a, e, window, min_tokens, ratio, seen, cls, low) and _degenerate(
+                buf, a, e, window, min_tokens, ratio, starts, ends, hashes, table, stamps, r, cls, low):
             out[r] = 3
     return out
 

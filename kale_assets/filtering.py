@@ -1143,6 +1143,20 @@ def _rule_hits(sentences: list[str], rules: RuleSet) -> list[frozenset[str] | No
 _CODE_REASONS = (None, DROP_EMPTY, DROP_TOO_SHORT, DROP_DEGENERATE)  # by filter_kernels CODE_*
 
 
+@functools.cache
+def _side_thread() -> ThreadPoolExecutor:
+    """filter_frame's second thread, kept for the process: polars caches compiled regexes per thread, and compiling
+    the screen's regex costs more than the pass itself."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="kale-filter")
+
+
+_SPLIT_SCREEN_FROM = 4_096  # rows; below, one regex pass (a pass has a fixed cost of a few ms)
+
+
+def _kernel_codes_of(raw: pl.Series, cr: CaptionRules) -> np.ndarray:
+    return _kernel_codes(raw.to_arrow(compat_level=pl.CompatLevel.oldest()), cr)
+
+
 def _kernel_codes(arr, cr: CaptionRules) -> np.ndarray:
     return drop_codes_arrow(arr, cr.min_words, cr.degenerate_enabled, cr.degenerate_window_tokens,
                             cr.degenerate_min_tokens, cr.degenerate_min_unique_ratio)
@@ -1272,11 +1286,15 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption",
     if raw.dtype != pl.String:
         raw = raw.cast(pl.String)
     n = raw.len()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # the compiled caption-level checks run on another core (numba and polars release the GIL) while polars
-        # screens the column and the rows it picks are filtered
-        codes_job = pool.submit(_kernel_codes, raw.to_arrow(compat_level=pl.CompatLevel.oldest()), rules.caption_rules)
-        screen = _screen(raw, rules)
+    pool = _side_thread()
+    if True:
+        # Two threads (polars and numba release the GIL): the regex screen runs over the two halves of the column
+        # side by side, then this thread filters the rows it picked while the other runs the compiled caption-level
+        # checks.  Each row's screen depends on that row alone.
+        half = n // 2 if n >= _SPLIT_SCREEN_FROM else n
+        tail_job = pool.submit(_screen, raw.slice(half, n - half), rules)
+        codes_job = pool.submit(_kernel_codes_of, raw, rules.caption_rules)
+        screen = np.concatenate([_screen(raw.slice(0, half), rules), tail_job.result()])
         if rules._python_prescreen:
             # rows where a rule polars cannot compile matches are checked in Python
             screen[[i for i, t in enumerate(raw.to_list())

@@ -76,6 +76,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import unicodedata
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -1143,11 +1144,19 @@ def _rule_hits(sentences: list[str], rules: RuleSet) -> list[frozenset[str] | No
 _CODE_REASONS = (None, DROP_EMPTY, DROP_TOO_SHORT, DROP_DEGENERATE)  # by filter_kernels CODE_*
 
 
-@functools.cache
+_SIDE_THREADS: dict[int, ThreadPoolExecutor] = {}  # by process id: a forked child has no thread of its parent's
+_SIDE_LOCK = threading.Lock()
+
+
 def _side_thread() -> ThreadPoolExecutor:
     """filter_frame's second thread, kept for the process: polars caches compiled regexes per thread, and compiling
-    the screen's regex costs more than the pass itself."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="kale-filter")
+    the screen's regex on a fresh thread costs more than the pass itself."""
+    pid = os.getpid()
+    with _SIDE_LOCK:
+        pool = _SIDE_THREADS.get(pid)
+        if pool is None:
+            pool = _SIDE_THREADS[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kale-filter")
+    return pool
 
 
 _SPLIT_SCREEN_FROM = 4_096  # rows; below, one regex pass (a pass has a fixed cost of a few ms)
@@ -1287,24 +1296,25 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption",
         raw = raw.cast(pl.String)
     n = raw.len()
     pool = _side_thread()
-    if True:
-        # Two threads (polars and numba release the GIL): the regex screen runs over the two halves of the column
-        # side by side, then this thread filters the rows it picked while the other runs the compiled caption-level
-        # checks.  Each row's screen depends on that row alone.
-        half = n // 2 if n >= _SPLIT_SCREEN_FROM else n
-        tail_job = pool.submit(_screen, raw.slice(half, n - half), rules)
-        codes_job = pool.submit(_kernel_codes_of, raw, rules.caption_rules)
-        screen = np.concatenate([_screen(raw.slice(0, half), rules), tail_job.result()])
-        if rules._python_prescreen:
-            # rows where a rule polars cannot compile matches are checked in Python
-            screen[[i for i, t in enumerate(raw.to_list())
-                    if t is not None and any(r.regex.search(t) for r in rules._python_prescreen)]] = True
-        alts = None
-        if alt_text_col is not None and alt_text_col in df.columns and rules.classifier is not None:
-            alts = df.get_column(alt_text_col).cast(pl.String)
-        out = _Changes()
-        changed = _filter_candidates(raw, screen, rules, alts, out)
-        codes = codes_job.result()
+    # Two threads (polars and numba release the GIL): the regex screen runs over the two halves of the column
+    # side by side, then this thread filters the rows it picked while the other runs the compiled caption-level
+    # checks.  Each row's screen depends on that row alone.
+    half = n // 2 if n >= _SPLIT_SCREEN_FROM else n
+    tail_job = pool.submit(_screen, raw.slice(half, n - half), rules) if half < n else None
+    codes_job = pool.submit(_kernel_codes_of, raw, rules.caption_rules)
+    screen = _screen(raw.slice(0, half), rules)
+    if tail_job is not None:
+        screen = np.concatenate([screen, tail_job.result()])
+    if rules._python_prescreen:
+        # rows where a rule polars cannot compile matches are checked in Python
+        screen[[i for i, t in enumerate(raw.to_list())
+                if t is not None and any(r.regex.search(t) for r in rules._python_prescreen)]] = True
+    alts = None
+    if alt_text_col is not None and alt_text_col in df.columns and rules.classifier is not None:
+        alts = df.get_column(alt_text_col).cast(pl.String)
+    out = _Changes()
+    changed = _filter_candidates(raw, screen, rules, alts, out)
+    codes = codes_job.result()
     # The rows nothing was removed from keep their text; left are the caption-level checks: the compiled codes
     # (exact for ASCII), Python's for the screened rows with other characters (no others have any).
     rest = np.flatnonzero(screen & ~changed)

@@ -911,3 +911,80 @@ def test_benchmark_filter_reports_both_timings(rules):
     assert result["captions"] == 300
     assert result["filter_seconds"] > 0 and result["scan_seconds"] > 0
     assert result["ratio"] == pytest.approx(result["scan_seconds"] / result["filter_seconds"])
+
+
+# ------------------------------------------------------------------------------ speed paths: exactness
+
+
+def test_repetition_certificate_never_passes_a_degenerate_caption(rules):
+    """filter_kernels._surely_varied (one bit per token hash, a lower bound on the distinct tokens) lets a caption
+    skip the exact repetition check; on tails whose distinct-token ratio lies around min_unique_ratio, with case,
+    deleted marks and collisions, the compiled codes still equal Python's, and the certificate only ever passes
+    captions Python keeps (while passing most varied ones)."""
+    import random
+
+    import numpy as np
+
+    from kale_assets.filter_kernels import _CLASS, _LOWER, _surely_varied, drop_codes_list
+    from kale_assets.filtering import _CODE_REASONS, DROP_EMPTY, _caption_drop_reason
+
+    rng = random.Random(3)
+    texts: list[str | None] = []
+    for _ in range(4_000):
+        vocab = [rng.choice(["w", "W", "w,", "(w", "w."]) + str(j) for j in range(rng.randint(1, 90))]
+        sep = rng.choice([" ", "  ", "\n", " , "])
+        texts.append(sep.join(rng.choice(vocab) for _ in range(rng.randint(0, 140))))
+    texts += [" ".join(f"t{j}" for j in range(k)) for k in range(0, 80)] + [None, ""]
+    base = rules.caption_rules
+    passed = 0
+    for cr in (base, dataclasses.replace(base, degenerate_window_tokens=0),
+               dataclasses.replace(base, degenerate_window_tokens=7, degenerate_min_unique_ratio=0.9),
+               dataclasses.replace(base, degenerate_window_tokens=200, degenerate_min_tokens=30)):
+        codes = drop_codes_list(texts, cr.min_words, cr.degenerate_enabled, cr.degenerate_window_tokens,
+                                cr.degenerate_min_tokens, cr.degenerate_min_unique_ratio)
+        expected = [DROP_EMPTY if t is None else _caption_drop_reason(t, cr) for t in texts]
+        assert [t for t, c, e in zip(texts, codes.tolist(), expected, strict=True) if _CODE_REASONS[c] != e] == []
+        seen = np.zeros(4, dtype=np.uint64)
+        for t, e in zip(texts, expected, strict=True):
+            if not t:
+                continue
+            buf = np.frombuffer(t.encode(), dtype=np.uint8)
+            if _surely_varied(buf, 0, len(buf), cr.degenerate_window_tokens, cr.degenerate_min_tokens,
+                              cr.degenerate_min_unique_ratio, seen, _CLASS, _LOWER):
+                assert e != "degenerate_repetition", t
+                passed += 1
+    assert passed > 3_000
+
+
+def test_filter_frame_split_screen_equals_filter_caption(monkeypatch):
+    """filter_frame screens the two halves of a long column on two threads; forced on a short adversarial column
+    (leaks, dialect-gap characters, loops, nulls in both halves), every row still equals filter_caption, with the
+    classifier."""
+    import kale_assets.filtering as filtering
+
+    full = load_rules()
+    captions: list[str | None] = []
+    for i, s in enumerate([s for s, _, _ in LEAKS[:40]] + ORDINARY[:20] + DIALECT_GAP_CAPTIONS):
+        captions += [_embed(s), None if i % 7 == 0 else "the the the the the the the", "A red car."]
+    monkeypatch.setattr(filtering, "_SPLIT_SCREEN_FROM", 1)
+    out = _assert_frame_matches_filter_caption(captions, full)
+    monkeypatch.setattr(filtering, "_SPLIT_SCREEN_FROM", 10**9)
+    assert filter_frame(pl.DataFrame({"caption": captions}, schema={"caption": pl.String}), full).equals(out)
+    monkeypatch.setattr(filtering, "_SPLIT_SCREEN_FROM", 1)
+    one = filter_frame(pl.DataFrame({"caption": captions[:1]}, schema={"caption": pl.String}), full)
+    assert one.get_column("caption").to_list() == [filter_caption(captions[0], full).caption]
+
+
+def test_side_thread_is_kept_per_process(monkeypatch):
+    """The second thread is reused (polars' compiled-regex cache is per thread), but a forked child (another pid)
+    gets its own: the parent's thread does not exist there."""
+    import kale_assets.filtering as filtering
+
+    first = filtering._side_thread()
+    assert filtering._side_thread() is first
+    monkeypatch.setattr(filtering.os, "getpid", lambda: -12345)
+    child = filtering._side_thread()
+    assert child is not first
+    assert child.submit(lambda: 7).result(timeout=10) == 7
+    monkeypatch.undo()
+    filtering._SIDE_THREADS.pop(-12345).shutdown()

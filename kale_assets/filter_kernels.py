@@ -5,7 +5,10 @@ digit), ``too_short`` (fewer than ``min_words`` ``str.split()`` words) or ``dege
 ``min_unique_ratio`` distinct tokens among its last ``window_tokens`` tokens).  Done with polars string and list
 expressions that cost several regex scans of the column; here it is one numba loop over the bytes, which stops
 reading a caption as soon as its answer is certain (its first letter, its ``min_words``-th word, enough distinct
-tokens at its end), and which polars' regex scan can run beside on the other core (numba releases the GIL).
+tokens at its end), and which polars' regex scan can run beside on the other core (numba releases the GIL).  The
+repetition check first tries a certificate that needs no hash table (:func:`_surely_varied`: one bit of 256 per
+token hash, a lower bound on the distinct tokens); only captions it cannot pass (loops, short or collision-heavy
+tails) take the exact check.
 
 Exact for ASCII text: Python's ``str.lower``/``str.split``/``[^\\W_]`` and the byte rules below agree there.
 Text with any byte >= 0x80 must be checked in Python (:func:`drop_codes` callers do; a test holds the kernel
@@ -127,11 +130,11 @@ def _surely_varied(buf, a, e, window, min_tokens, ratio, seen, cls, low):  # pra
     enough = ratio * window
     h = np.uint64(0)  # a rotate-xor hash of the token's kept bytes (a short dependency chain), mixed at its end
     content = 0
-    k = e - 1
-    while k >= a - 1:
-        c = cls[buf[k]] if k >= a else 1
+    for k in range(e - 1, a - 2, -1):
+        b = buf[k] if k >= a else 32  # a separator before the first byte ends the first token
+        c = cls[b]
         if c == 0:
-            h = ((h << np.uint64(7)) | (h >> np.uint64(57))) ^ low[buf[k]]
+            h = ((h << np.uint64(7)) | (h >> np.uint64(57))) ^ low[b]
             content = 1
         elif c == 1 and content:
             h ^= h >> np.uint64(29)
@@ -148,7 +151,6 @@ def _surely_varied(buf, a, e, window, min_tokens, ratio, seen, cls, low):  # pra
                 return False
             h = np.uint64(0)
             content = 0
-        k -= 1
     # the whole caption was read: ntok is its token count, below the window (as in _degenerate's last lines)
     return ntok < min_tokens or bits >= ratio * ntok
 

@@ -52,17 +52,20 @@ A caption from which nothing is removed comes back byte-identical; otherwise the
 with single spaces.  The rules' identity is ``version`` plus ``sha256``: the sha256 of the rules file's
 bytes, or with a classifier the sha256 over that digest and the weights' content digest.
 
-Speed: :func:`filter_frame` makes one polars regex pass over the caption column - the rules' alternation (a
-superset pre-screen), the classifier's screen over whole captions and a class of the characters outside printable
-ASCII, joined into one regex - while :mod:`kale_assets.filter_kernels` decides on another thread, in one compiled
-pass over the Arrow buffer, which captions are empty, too short or degenerate (exact for ASCII; Python decides for
-the screened rows with other characters).  Only the rows the regex picks (a few % of ordinary captions) go further,
-and there everything is vectorised except the sentences that need it: the captions are cut into sentences by one
-polars replace/split (captions where that could differ from :func:`split_sentences` - abbreviations, quotes around
-a full stop, non-ASCII text - are split in Python), each distinct sentence takes the rules once (the rules' screen
-names the rules that can match it; Python runs only those), the classifier's screen and visible-text guard run
-over the sentences in polars, each distinct (sentence, alt-text) is scored once, and the captions something was
-removed from are rebuilt by one polars group-join.  The others keep their bytes.
+Speed: :func:`filter_frame` makes one polars regex pass over the caption column - the rules' alternation (a superset
+pre-screen), the classifier's screen over whole captions and a class of the characters outside printable ASCII,
+joined into one regex - over the column's two halves on two threads (a thread kept for the process: polars caches
+compiled regexes per thread); then, while this thread filters the rows the screen picked,
+:mod:`kale_assets.filter_kernels` decides on the other, in one compiled pass over the Arrow buffer, which captions
+are empty, too short or degenerate (exact for ASCII; Python decides for the screened rows with other characters;
+most captions pass the repetition check on a one-bit-per-token certificate, the rest take the exact check). Only the
+rows the regex picks (a few % of ordinary captions) go further, and there everything is vectorised except the
+sentences that need it: the captions are cut into sentences by one polars replace/split (captions where that could
+differ from :func:`split_sentences` - abbreviations, quotes around a full stop, non-ASCII text - are split in
+Python), each distinct sentence takes the rules once (the rules' screen names the rules that can match it; Python
+runs only those), the classifier's screen and visible-text guard run over the sentences in polars, each distinct
+(sentence, alt-text) is scored once, and the captions something was removed from are rebuilt by one polars
+group-join. The others keep their bytes.
 ``degenerate_repetition.enabled: false`` in the rules file turns that check off.  :func:`benchmark_filter`
 (``python -m kale_assets.filtering [n_rows]``) times the filter against a raw scan; ``kale bench --only filter``
 does the same as the project's yardstick.  The results are identical to :func:`filter_caption` row by row (the

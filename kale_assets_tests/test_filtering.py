@@ -925,7 +925,12 @@ def test_repetition_certificate_never_passes_a_degenerate_caption(rules):
 
     import numpy as np
 
-    from kale_assets.filter_kernels import _CLASS, _LOWER, _surely_varied, drop_codes_list
+    from kale_assets.filter_kernels import (
+        _CLASS,
+        _LOWER,
+        _surely_varied,
+        drop_codes_list,
+    )
     from kale_assets.filtering import _CODE_REASONS, DROP_EMPTY, _caption_drop_reason
 
     rng = random.Random(3)
@@ -934,7 +939,7 @@ def test_repetition_certificate_never_passes_a_degenerate_caption(rules):
         vocab = [rng.choice(["w", "W", "w,", "(w", "w."]) + str(j) for j in range(rng.randint(1, 90))]
         sep = rng.choice([" ", "  ", "\n", " , "])
         texts.append(sep.join(rng.choice(vocab) for _ in range(rng.randint(0, 140))))
-    texts += [" ".join(f"t{j}" for j in range(k)) for k in range(0, 80)] + [None, ""]
+    texts += [" ".join(f"t{j}" for j in range(k)) for k in range(80)] + [None, ""]
     base = rules.caption_rules
     passed = 0
     for cr in (base, dataclasses.replace(base, degenerate_window_tokens=0),
@@ -960,7 +965,7 @@ def test_filter_frame_split_screen_equals_filter_caption(monkeypatch):
     """filter_frame screens the two halves of a long column on two threads; forced on a short adversarial column
     (leaks, dialect-gap characters, loops, nulls in both halves), every row still equals filter_caption, with the
     classifier."""
-    import kale_assets.filtering as filtering
+    from kale_assets import filtering
 
     full = load_rules()
     captions: list[str | None] = []
@@ -978,7 +983,7 @@ def test_filter_frame_split_screen_equals_filter_caption(monkeypatch):
 def test_side_thread_is_kept_per_process(monkeypatch):
     """The second thread is reused (polars' compiled-regex cache is per thread), but a forked child (another pid)
     gets its own: the parent's thread does not exist there."""
-    import kale_assets.filtering as filtering
+    from kale_assets import filtering
 
     first = filtering._side_thread()
     assert filtering._side_thread() is first

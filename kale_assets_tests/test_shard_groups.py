@@ -125,3 +125,17 @@ def test_groups_over_shards_without_8_digit_names_are_refused_before_any_work():
     with pytest.raises(KaleUsageError, match="8-digit shard names, but /src holds 00001") as err:
         check_shard_groups(100, ["00001", "00002"], "/src")
     assert "--shards-per-partition 1" in err.value.fix
+
+
+def test_the_datacomp_1b_kale_yaml_loads_with_groups_of_100(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    shutil.copyfile(Path(__file__).parents[1] / "infra" / "kale.datacomp-1b.yaml", tmp_path / "kale.yaml")
+    config = PipelineConfig.load(tmp_path)
+    assert config.shards_per_partition == 100 and config.executor == "ray"
+    assert config.ray_settings().num_gpus_per_actor == 1
+    # DataComp-1B's ~128k shards: ~1.3k partitions, under Dagster's guidance of <= 100k per asset
+    keys = {partition_key(f"{n:08d}", config.shards_per_partition) for n in range(128_000)}
+    assert len(keys) == 1_280
+    assert config.resolve_preset().teacher.vllm_args  # the per-role vLLM settings reach the engine spec

@@ -41,8 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -183,20 +182,6 @@ def _package_of(filename: str, funcname: str) -> str:
     if "kale_assets" in parts:
         return "kale_assets"
     return "python stdlib"
-
-
-@contextmanager
-def _restored_env(*names: str) -> Iterator[None]:
-    """prepare_workdir points DAGSTER_HOME / KALE_WORKDIR at the bench's folders; put them back after."""
-    saved = {n: os.environ.get(n) for n in names}
-    try:
-        yield
-    finally:
-        for n, v in saved.items():
-            if v is None:
-                os.environ.pop(n, None)
-            else:
-                os.environ[n] = v
 
 
 # ------------------------------------------------------------------------------------------------ machine
@@ -577,7 +562,9 @@ def measure_dagster_overhead(root: Path, sizes: BenchSizes) -> Measure:
     config = PipelineConfig(workdir=str(root / "dagster_work"), source=str(src), preset="tiny")
     bare_layout = WorkLayout(root / "dagster_bare")
     (bare_layout.root / "datacomp_shards").mkdir(parents=True, exist_ok=True)
-    with _restored_env("DAGSTER_HOME", "KALE_WORKDIR"):
+    from kale_assets.run_control import restored_environ
+
+    with restored_environ("DAGSTER_HOME", "KALE_WORKDIR"):
         prepare_workdir(config)
         job = build_definitions().resolve_job_def("ingest_job")
         with DagsterInstance.get() as instance:
@@ -724,7 +711,9 @@ def measure_stage_overhead(root: Path, models_dir: Path, sizes: BenchSizes) -> M
         resources={"kale": resource, "ray_cluster": KaleRayCluster.on_demand()},
     )
     shard = ref.shard_id
-    with _restored_env("DAGSTER_HOME", "KALE_WORKDIR"):
+    from kale_assets.run_control import restored_environ
+
+    with restored_environ("DAGSTER_HOME", "KALE_WORKDIR"):
         layout = prepare_workdir(config)
         ingest_job, stage_job = (bench_defs.resolve_job_def(j) for j in ("bench_ingest_job", "bench_stage1_job"))
         with DagsterInstance.get() as instance:

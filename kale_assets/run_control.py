@@ -223,3 +223,18 @@ class PoolWaitWatcher:
                 f"run(s) {', '.join(holders) or 'none'}; if those runs are gone, terminate them in the Dagster UI "
                 f"(Runs) or free the slots there (Deployment > Concurrency > {pool}); or raise the limit with "
                 f"`dagster instance concurrency set {pool} N`")
+
+
+@contextlib.contextmanager
+def restored_environ(*names: str):
+    """Put the named environment variables back as they were on exit: `runner.prepare_workdir` points this process
+    at a work folder (DAGSTER_HOME, KALE_WORKDIR), which a caller running several work folders must undo."""
+    saved = {n: os.environ.get(n) for n in names}
+    try:
+        yield
+    finally:
+        for n, v in saved.items():
+            if v is None:
+                os.environ.pop(n, None)
+            else:
+                os.environ[n] = v

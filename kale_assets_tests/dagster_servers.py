@@ -7,7 +7,6 @@ and it puts all of them in one process tree that a test can stop as a unit.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ from typing import TypeVar
 from kale_assets.config import PipelineConfig, PoolRule
 from kale_assets.demo_data import write_demo_shards
 from kale_assets.filtering import DEFAULT_RULES_PATH
+from kale_assets.run_control import restored_environ
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -45,20 +45,10 @@ def dagster_executable() -> str:
     return str(exe)
 
 
-
-@contextlib.contextmanager
 def run_environment_restored():
-    """run_pipeline points this process at its work folder (DAGSTER_HOME, KALE_WORKDIR); other tests must not
-    inherit that, so both are put back as they were."""
-    before = {k: os.environ.get(k) for k in ("DAGSTER_HOME", "KALE_WORKDIR")}
-    try:
-        yield
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    """run_pipeline points this process at its work folder; other tests must not inherit that."""
+    return restored_environ("DAGSTER_HOME", "KALE_WORKDIR")
+
 
 def build_work_folder(root: Path, models_dir: str, *, n_shards: int = 2, samples_per_shard: int = 6, seed: int = 0,
                       stage1_fraction: float = 0.46) -> PipelineConfig:

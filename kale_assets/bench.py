@@ -345,11 +345,13 @@ def measure_filter_accuracy(sizes: BenchSizes) -> list[Measure]:
     """Sentence-level precision and recall of the whole filter (rules + classifier) on labelled captions: the
     dev set's `eval` split (templates the classifier was not trained on, written by whoever tunes the filter), the
     held-back fifth of the helper corpus (written by another session; not trained on)
-    and, separately, the held-out set (written independently; only aggregate numbers are reported)."""
+    and, separately, the held-out sets A-D (written independently; only aggregate numbers are reported)."""
     from kale_assets.filter_training import (
         DEV_CORPUS,
         HELDOUT_B_CORPUS,
+        HELDOUT_C_CORPUS,
         HELDOUT_CORPUS,
+        HELDOUT_D_CORPUS,
         HELPER_CORPUS,
         evaluate_file,
     )
@@ -359,7 +361,8 @@ def measure_filter_accuracy(sizes: BenchSizes) -> list[Measure]:
     if sizes.mode != "smoke":  # the smoke run checks the harness in seconds; it never reads the held-out sets
         # the helper corpus's held-back fifth (another session's phrasings, kept out of training), then held-out
         sets += [("helper_slice", HELPER_CORPUS, "helper-slice"), ("heldout", HELDOUT_CORPUS, None),
-                 ("heldout_b", HELDOUT_B_CORPUS, None)]
+                 ("heldout_b", HELDOUT_B_CORPUS, None), ("heldout_c", HELDOUT_C_CORPUS, None),
+                 ("heldout_d", HELDOUT_D_CORPUS, None)]
     for label, path, split in sets:
         for metric in ("recall", "precision"):
             name = f"filter_{label}_{metric}"

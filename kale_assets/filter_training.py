@@ -41,6 +41,9 @@ DEV_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "dev.jsonl"
 HELDOUT_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout.jsonl"
 # a second held-out set, written later by another independent session (same rules: never read, never tuned on)
 HELDOUT_B_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_b.jsonl"
+# Two fresh sets, each written by its own helper session from a brief, first read out for round 3.
+HELDOUT_C_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_c.jsonl"
+HELDOUT_D_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_d.jsonl"
 HELPER_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "helper_train.jsonl"
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "rules" / "leak_classifier.safetensors"
 

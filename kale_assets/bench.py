@@ -349,9 +349,9 @@ def measure_filter_accuracy(sizes: BenchSizes) -> list[Measure]:
     from kale_assets.filter_training import (
         DEV_CORPUS,
         HELDOUT_B_CORPUS,
-        HELDOUT_C_CORPUS,
         HELDOUT_CORPUS,
-        HELDOUT_D_CORPUS,
+        HELDOUT_E_CORPUS,
+        HELDOUT_F_CORPUS,
         HELPER_CORPUS,
         evaluate_file,
     )
@@ -361,8 +361,8 @@ def measure_filter_accuracy(sizes: BenchSizes) -> list[Measure]:
     if sizes.mode != "smoke":  # the smoke run checks the harness in seconds; it never reads the held-out sets
         # the helper corpus's held-back fifth (another session's phrasings, kept out of training), then held-out
         sets += [("helper_slice", HELPER_CORPUS, "helper-slice"), ("heldout", HELDOUT_CORPUS, None),
-                 ("heldout_b", HELDOUT_B_CORPUS, None), ("heldout_c", HELDOUT_C_CORPUS, None),
-                 ("heldout_d", HELDOUT_D_CORPUS, None)]
+                 ("heldout_b", HELDOUT_B_CORPUS, None), ("heldout_e", HELDOUT_E_CORPUS, None),
+                 ("heldout_f", HELDOUT_F_CORPUS, None)]
     for label, path, split in sets:
         for metric in ("recall", "precision"):
             name = f"filter_{label}_{metric}"

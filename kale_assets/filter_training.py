@@ -41,9 +41,12 @@ DEV_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "dev.jsonl"
 HELDOUT_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout.jsonl"
 # a second held-out set, written later by another independent session (same rules: never read, never tuned on)
 HELDOUT_B_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_b.jsonl"
-# Two fresh sets, each written by its own helper session from a brief, first read out for round 3.
-HELDOUT_C_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_c.jsonl"
-HELDOUT_D_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_d.jsonl"
+# Sets C and D were held out until round 3 read them out once; since round 4 they are training data (retired).
+RETIRED_C_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "retired_heldout" / "heldout_c.jsonl"
+RETIRED_D_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "retired_heldout" / "heldout_d.jsonl"
+# Two fresh sets for round 4, each written by its own helper session from a brief: never read while tuning.
+HELDOUT_E_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_e.jsonl"
+HELDOUT_F_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_f.jsonl"
 HELPER_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "helper_train.jsonl"
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "rules" / "leak_classifier.safetensors"
 

@@ -47,9 +47,9 @@ def _print_summary(console: Console, summary: dict) -> None:
     if summary.get("fatal_error"):
         # Also on stderr, as the one line a script or a log watcher looks for.
         print(f"kale: error: {summary['fatal_error']}", file=sys.stderr)
-    console.print(f"summary: {Path(summary['workdir']) / 'summary.json'}; card: {summary['dataset_card_path']}")
-    console.print(f"UI: DAGSTER_HOME={Path(summary['workdir']).resolve() / 'dagster_home'} "
-                  f"KALE_WORKDIR={Path(summary['workdir']).resolve()} dagster dev -w workspace.yaml")
+    workdir = summary["workdir"]
+    console.print(f"summary: {workdir.rstrip('/')}/summary.json; card: {summary['dataset_card_path']}")
+    console.print(f"UI: DAGSTER_HOME={summary['dagster_home']} KALE_WORKDIR={workdir} dagster dev -w workspace.yaml")
 
 
 def _cmd_demo(args) -> int:
@@ -146,7 +146,8 @@ def _cmd_run(args) -> int:
                             rules_path=args.rules, models_dir=args.models_dir, student_recipe=args.student_recipe,
                             engines=parse_engine_option(args.engine), empty_alt_text=args.empty_alt_text,
                             engine_settings=_engine_settings_file(args.engine_settings),
-                            shards_per_partition=args.shards_per_partition, **_executor_options(args))
+                            shards_per_partition=args.shards_per_partition, state_dir=args.state_dir,
+                            **_executor_options(args))
     _preflight(config)
     summary = run_pipeline(config, console=console)
     _print_summary(console, summary)
@@ -352,7 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = _subparser(sub, "run", help="materialize the whole graph over a folder (or s3:// prefix) of shards")
     run.add_argument("--source", required=True, help="folder or s3:// prefix with NNNNNNNN.tar (+ .parquet)")
-    run.add_argument("--workdir", required=True)
+    run.add_argument("--workdir", required=True, help="local folder or s3://bucket/prefix for every asset's files")
+    run.add_argument("--state-dir", default=None,
+                     help="local folder for the Dagster instance, uid index, lock, staging and checkpoints (default: "
+                          "the work folder when local, ~/.cache/kale/state/... for an s3:// work folder)")
     run.add_argument("--preset", default="tiny", choices=["tiny", "kale-paper", "kale-qwen-vl"])
     pools = run.add_mutually_exclusive_group()
     pools.add_argument("--stage1-fraction", type=_fraction, default=0.46,

@@ -2,14 +2,16 @@
 
 A partition of an asset is a set of tables (its output rows and its rejected rows). Writing it goes:
 
-1. `stage`: every table is written to a fresh staging folder, fsynced; nothing a reader looks at changes.
+1. `stage`: every table is written to a fresh staging folder (always on local disk: `WorkLayout.scratch`),
+   fsynced; nothing a reader looks at changes.
 2. The caller validates the staged frames (the blocking checks).
 3. `StagedPartition.commit`: the old commit manifest is removed, the staged files are renamed to their final
    paths, and a new manifest (row counts, sha256 of each file, code / model / rules versions) is written last,
    atomically. The manifest *is* the commit: until it exists the partition reads as not committed, and a
    file whose bytes no longer match the manifest reads as damaged. So output and rejected rows become visible
    together, a crash at any point leaves either the old, the new or no commit — never a mix — and the
-   re-run recomputes the partition.
+   re-run recomputes the partition. On an object store (no rename) each staged file is PUT to its final key
+   instead (a PUT replaces an object whole), between the same two steps: manifest removed first, written last.
    `StagedPartition.reject` is the other ending: the old commit is withdrawn (downstream must not read a
    partition whose latest checks failed) and the staged files move to ``_quarantine/`` for inspection.
 
@@ -80,9 +82,14 @@ class StagedPartition:
         entries = {}
         for table, info in self.files.items():
             final = table_path(self.layout, self.asset, self.shard_id, table)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(info["staged"], final)
-            fsync_dir(final.parent)
+            if self.layout.is_remote:
+                # No rename on an object store: one PUT replaces the object whole; the manifest below, written
+                # last and checked by sha256, is still what makes the partition visible.
+                final.write_bytes(Path(info["staged"]).read_bytes())
+            else:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(info["staged"], final)
+                fsync_dir(final.parent)
             failpoint("commit:after_file")
             entries[table] = {"path": self.layout.relative(final), "sha256": info["sha256"], "rows": info["rows"],
                               "bytes": info["bytes"]}

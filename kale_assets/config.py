@@ -22,6 +22,7 @@ from kale_assets.engines import ENGINE_NAMES, ModelSpec, SamplingSpec
 from kale_assets.engines.settings import apply_settings, check_settings
 from kale_assets.fleet.settings import EXECUTORS, RaySettings
 from kale_assets.io_utils import atomic_write_text
+from kale_assets.layout import WorkLayout
 
 CONFIG_FILE = "kale.yaml"
 Pool = Literal["stage1", "stage2"]
@@ -265,11 +266,17 @@ class PipelineConfig:
     # (kale_assets.fleet.settings.RaySettings: address, actors per role, gpus/cpus per actor, batch_size).
     executor: str = "local"
     ray: dict = field(default_factory=dict)
+    # A local folder for what cannot live on an object store (Dagster instance, uid index, run lock, staging,
+    # progress chunks, the student's checkpoints). None: the work folder itself when it is local; for an
+    # s3:// work folder, ~/.cache/kale/state/<bucket>/<prefix> on the machine that runs.
+    state_dir: str | None = None
 
     def __post_init__(self):
         # Absolute paths, so kale.yaml means the same thing read from any folder; URLs stay as they are.
-        for name in ("workdir", "source", "models_dir", "rules_path"):
+        for name in ("workdir", "source", "models_dir", "rules_path", "state_dir"):
             object.__setattr__(self, name, _absolute(getattr(self, name)))
+        if self.state_dir is not None and "://" in self.state_dir:
+            raise ValueError(f"state_dir must be a local folder (it holds SQLite and a file lock), got {self.state_dir!r}")
         if self.empty_alt_text not in EMPTY_ALT_TEXT_POLICIES:
             raise ValueError(f"empty_alt_text must be one of {EMPTY_ALT_TEXT_POLICIES}, got {self.empty_alt_text!r}")
         if self.student_recipe not in (None, "llava_compose", "finetune_vlm"):
@@ -321,11 +328,24 @@ class PipelineConfig:
 
     @property
     def root(self) -> Path:
-        return Path(self.workdir)
+        """The work folder: a local Path, or a `upath.UPath` on an object store (with `storage_options`)."""
+        return work_path(self.workdir, self.storage_options)
+
+    @property
+    def scratch(self) -> Path:
+        """The local folder of `WorkLayout.scratch`."""
+        if self.state_dir is not None:
+            return Path(self.state_dir)
+        if "://" not in self.workdir:
+            return Path(self.workdir)
+        return default_state_dir(self.workdir)
+
+    def layout(self) -> WorkLayout:
+        return WorkLayout(self.root, self.scratch)
 
     @property
     def models_root(self) -> Path:
-        return Path(self.models_dir) if self.models_dir else self.root / "models"
+        return Path(self.models_dir) if self.models_dir else self.scratch / "models"
 
     def resolve_preset(self) -> Preset:
         preset = preset_by_name(self.preset, self.models_root)
@@ -367,8 +387,10 @@ class PipelineConfig:
         return path
 
     @classmethod
-    def load(cls, workdir: str | Path) -> PipelineConfig:
-        path = Path(workdir) / CONFIG_FILE
+    def load(cls, workdir: str | Path, storage_options: dict | None = None) -> PipelineConfig:
+        """Read ``<workdir>/kale.yaml``; ``storage_options`` reach an object-store work folder (endpoint,
+        region: never credentials) before kale.yaml's own options are known."""
+        path = work_path(str(workdir), storage_options) / CONFIG_FILE
         if not path.exists():
             raise FileNotFoundError(
                 f"{path} not found: create the work folder with `kale run --source DIR --workdir {workdir}` "
@@ -383,13 +405,31 @@ class PipelineConfig:
         data["workdir"] = str(workdir)
         # A hand-written kale.yaml may hold relative paths: they are relative to the work folder, not to
         # wherever the reader runs.
-        for name in ("source", "models_dir", "rules_path"):
-            if data.get(name) is not None:
+        for name in ("source", "models_dir", "rules_path", "state_dir"):
+            if data.get(name) is not None and "://" not in str(workdir):
                 data[name] = _absolute(data[name], base=Path(workdir))
         return cls(pool_rule=PoolRule(**rule), **data)
 
 
 EMPTY_ALT_TEXT_POLICIES = ("caption", "reject")
+
+
+def work_path(workdir: str, storage_options: dict | None = None) -> Path:
+    """A work folder as a path object: `pathlib.Path` semantics for a local folder, a `upath.UPath` (fsspec)
+    for a URL such as ``s3://bucket/prefix``."""
+    if "://" not in workdir:
+        return Path(workdir)
+    from upath import UPath
+
+    return UPath(workdir, **(storage_options or {}))
+
+
+def default_state_dir(workdir_url: str) -> Path:
+    """Where an object-store work folder keeps its local state on this machine (read when called, not at import)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    scheme, _, rest = workdir_url.partition("://")
+    safe = "/".join(part for part in rest.strip("/").split("/") if part not in ("", ".", ".."))
+    return Path(cache) / "kale" / "state" / scheme / safe
 
 
 def _absolute(value: str | None, base: Path | None = None) -> str | None:

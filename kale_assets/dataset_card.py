@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from kale_assets.io_utils import atomic_write_bytes, atomic_write_text
+from kale_assets.io_utils import atomic_write_bytes, atomic_write_text, is_remote
 
 _STOP = set(
     "the and with from that this have been were their there which what when where into over under about "
@@ -73,14 +73,15 @@ class CardNumbers:
 
 
 def compute_card(final_paths: list[str], rejected_paths: list[str], *, captioners: dict[str, tuple[str, int | None]],
-                 rules_version: str, tiny: bool) -> tuple[CardNumbers, pl.DataFrame]:
+                 rules_version: str, tiny: bool, storage_options: dict | None = None) -> tuple[CardNumbers, pl.DataFrame]:
     """Aggregate the card over every final shard with lazy scans: only a few numbers per shard reach memory,
     so the card of thousands of shards costs one streaming pass, not a concatenation of all rows.
 
     Returns the numbers and the caption-length counts (words, count) for the histogram.
     """
     # Shards finalized before rows carried `knowledge_augmented` read it as null (counted by overlap alone).
-    rows = pl.scan_parquet(final_paths, missing_columns="insert", extra_columns="ignore") if final_paths else None
+    rows = (pl.scan_parquet(final_paths, missing_columns="insert", extra_columns="ignore",
+                            storage_options=storage_options) if final_paths else None)
     if rows is not None:
         flagged = "knowledge_augmented" in rows.collect_schema().names()
         # A row whose sample had no alt-text says so itself (knowledge_augmented false): never counted.
@@ -101,7 +102,7 @@ def compute_card(final_paths: list[str], rejected_paths: list[str], *, captioner
         totals = {"samples": 0, "words": 0.0, "knowledge_augmented": 0.0}
         by_pool, lengths, removals = {}, pl.DataFrame(schema={"words": pl.UInt32, "len": pl.UInt32}), None
         samples = {}
-    rejected = (pl.scan_parquet(rejected_paths).group_by("stage", "reason").len().sort("stage", "reason").collect()
+    rejected = (pl.scan_parquet(rejected_paths, storage_options=storage_options).group_by("stage", "reason").len().sort("stage", "reason").collect()
                 if rejected_paths else None)
     rejected_counts = {f"{s}:{r}": int(n) for s, r, n in rejected.iter_rows()} if rejected is not None else {}
     card = CardNumbers(
@@ -240,7 +241,7 @@ def render_card(card: CardNumbers, histogram_file: str, data_files: str = FINAL_
 
 
 def write_card(card: CardNumbers, lengths: pl.DataFrame, out_dir: str | Path) -> dict[str, str]:
-    out = Path(out_dir)
+    out = out_dir if is_remote(out_dir) else Path(out_dir)  # an s3:// work folder's card stays on the store
     png = histogram_png(lengths)
     atomic_write_bytes(out / "caption_length_hist.png", png)
     atomic_write_text(out / "README.md", str(render_card(card, "caption_length_hist.png")))

@@ -3,12 +3,17 @@
 Every write goes to a temporary sibling (prefix ``.<name>.tmp-``), is flushed and fsynced, renamed over the
 target, and then the parent folder is fsynced so the rename itself is durable. A crash leaves at most a
 temporary sibling behind; `sweep_temporaries` removes those when a run starts.
+
+On an object store (a work folder at ``s3://...``, a `upath.UPath`) there is no rename, and none is needed: one
+PUT of the whole object replaces the old one atomically (S3 never shows a half-written object), so the writer
+buffers the bytes and makes a single PUT.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -23,8 +28,15 @@ TMP_MARKER = ".tmp-"
 OLD_MARKER = f"{TMP_MARKER}old-"
 
 
+def is_remote(path) -> bool:
+    """Whether ``path`` lives on an fsspec store other than the local disk (a remote `upath.UPath`)."""
+    return getattr(path, "protocol", "") not in ("", "file", "local")
+
+
 def fsync_dir(path: str | Path) -> None:
     """Make renames and deletions inside ``path`` durable (a no-op where folders cannot be opened)."""
+    if is_remote(path):
+        return  # an object store's PUT and DELETE are durable when they return
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -36,7 +48,13 @@ def fsync_dir(path: str | Path) -> None:
 
 
 def atomic_write(path: str | Path, write: Callable) -> None:
-    """Call ``write(fh)`` on a temporary sibling of ``path``, fsync it, rename it over ``path``, fsync the folder."""
+    """Call ``write(fh)`` on a temporary sibling of ``path``, fsync it, rename it over ``path``, fsync the folder
+    (on an object store: one PUT of the buffered bytes)."""
+    if is_remote(path):
+        buffer = io.BytesIO()
+        write(buffer)
+        path.write_bytes(buffer.getvalue())
+        return
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARKER}", dir=path.parent)

@@ -142,10 +142,33 @@ def parse_storage_options(text: str | None) -> dict:
     return value
 
 
-def check_workdir(workdir: str) -> None:
+def check_workdir(workdir: str, storage_options: dict | None = None) -> None:
+    if "://" in workdir:
+        _check_remote_workdir(workdir, storage_options)
+        return
     path = Path(workdir)
     if path.exists() and not path.is_dir():
         raise KaleUsageError(f"work folder {workdir} is a file", "pass --workdir a folder (it is created if missing)")
+
+
+def _check_remote_workdir(workdir: str, storage_options: dict | None) -> None:
+    """An object-store work folder: its bucket must exist and be reachable with the environment's credentials."""
+    from kale_assets.config import work_path
+
+    if not workdir.startswith(("s3://", "s3a://")):
+        raise KaleUsageError(f"--workdir {workdir}: only local folders and s3:// prefixes are supported",
+                             "pass a local folder or s3://bucket/prefix")
+    root = work_path(workdir, storage_options)
+    bucket = workdir.split("://", 1)[1].split("/", 1)[0]
+    try:
+        found = root.fs.exists(bucket)
+    except (OSError, ValueError) as err:
+        raise KaleUsageError(f"--workdir {workdir} cannot be reached ({type(err).__name__}: {err})",
+                             "check AWS_ENDPOINT_URL / AWS_DEFAULT_REGION and the credentials in the "
+                             "environment") from None
+    if not found:
+        raise KaleUsageError(f"--workdir {workdir}: bucket {bucket} does not exist or is not visible",
+                             f"create the bucket (e.g. `aws s3 mb s3://{bucket}`) or check the credentials")
 
 
 def check_engines_installed(config: PipelineConfig) -> None:
@@ -164,7 +187,7 @@ def check_engines_installed(config: PipelineConfig) -> None:
 
 def check_run(config: PipelineConfig) -> SourceCheck:
     """Everything `kale run` can check before it builds a model; raises `KaleUsageError`."""
-    check_workdir(config.workdir)
+    check_workdir(config.workdir, config.storage_options)
     check_rules(config.rules_path)
     check_engines_installed(config)
     listing = check_source(config.source, config.storage_options)

@@ -84,11 +84,12 @@ def sweep_work_folder(layout: WorkLayout) -> list[Path]:
     """Remove what crashed runs left: staging folders and temporary files of atomic writes (student saves
     included). Call only while holding the `WorkdirLock`."""
     removed = []
-    staging = layout.root / "_staging"
+    staging = layout.scratch / "_staging"
     if staging.exists():
         removed.append(staging)
         shutil.rmtree(staging)
-    removed += sweep_temporaries(layout.root)
+    # An object store has no temporaries to sweep: its writes are single PUTs (kale_assets.io_utils).
+    removed += sweep_temporaries(layout.scratch)
     return removed
 
 

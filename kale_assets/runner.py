@@ -65,15 +65,16 @@ class RunRecord:
 
 def prepare_workdir(config: PipelineConfig) -> WorkLayout:
     """Write kale.yaml and the instance's dagster.yaml, and point this process at them."""
-    layout = WorkLayout(config.root)
-    config.root.mkdir(parents=True, exist_ok=True)
+    layout = config.layout()
+    if not layout.is_remote:
+        config.root.mkdir(parents=True, exist_ok=True)
     config.save()
     layout.dagster_home.mkdir(parents=True, exist_ok=True)
     instance_yaml = resources.files("kale_assets").joinpath("instance_dagster.yaml")
     with resources.as_file(instance_yaml) as src:
         atomic_write_bytes(layout.dagster_home / "dagster.yaml", Path(src).read_bytes())
     os.environ["DAGSTER_HOME"] = str(layout.dagster_home.resolve())
-    os.environ["KALE_WORKDIR"] = str(config.root.resolve())
+    os.environ["KALE_WORKDIR"] = config.workdir if layout.is_remote else str(config.root.resolve())
     return layout
 
 
@@ -85,8 +86,8 @@ def run_pipeline(config: PipelineConfig, *, console=None, command: str = "kale r
     A full disk or another I/O error stops the run with one clear line in the summary, which is still written.
     """
     started = time.perf_counter()
-    layout = WorkLayout(config.root)
-    with WorkdirLock(layout, command), DiskReserve(config.root) as reserve:
+    layout = config.layout()
+    with WorkdirLock(layout, command), DiskReserve(layout.scratch) as reserve:
         sweep_work_folder(layout)
         prepare_workdir(config)
         with cluster_for_run(config.executor, config.ray_settings()):
@@ -252,7 +253,7 @@ def _skip_reason(job: str, key: str | None, failed_shards: set[str], records: li
 def build_summary(config: PipelineConfig, shard_ids: list[str], records: list[RunRecord], seconds: float) -> dict:
     import json
 
-    layout = WorkLayout(config.root)
+    layout = config.layout()
     shards = {}
     for shard_id in shard_ids:
         final_path = layout.shard_output("kale_shards", shard_id)
@@ -273,7 +274,8 @@ def build_summary(config: PipelineConfig, shard_ids: list[str], records: list[Ru
         shards[shard_id] = entry
     card_json = layout.card_dir / "card.json"
     return {
-        "workdir": str(config.root),
+        "workdir": config.workdir if layout.is_remote else str(config.root),
+        "dagster_home": str(layout.dagster_home.resolve()),
         "source": config.source,
         "preset": config.preset,
         "seconds": round(seconds, 1),

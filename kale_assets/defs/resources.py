@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import urlparse
 
 import fsspec
@@ -111,19 +110,24 @@ class KaleResource(ConfigurableResource):
     def config(self) -> PipelineConfig:
         """kale.yaml, with the S3 endpoint/region of the S3Resource merged into `storage_options` for an
         s3:// source (kale.yaml's own options win, so `kale run --storage-options` keeps working)."""
-        config = PipelineConfig.load(self._required_root())
+        root = self._required_root()
+        remote_workdir = root.startswith(S3_SCHEMES)
+        # kale.yaml of an s3:// work folder is read with the S3Resource's endpoint/region (never credentials).
+        derived = s3fs_storage_options(self.s3_resource()) if remote_workdir else None
+        config = PipelineConfig.load(root, storage_options=derived)
         leaked = credential_keys(config.storage_options or {})
         if leaked:
             raise ValueError(f"kale.yaml storage_options hold credentials ({', '.join(leaked)}): remove them and "
                              "set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an IAM role) in the environment")
-        if not config.source.startswith(S3_SCHEMES):
+        if not (remote_workdir or config.source.startswith(S3_SCHEMES)):
             return config
-        derived = s3fs_storage_options(self.s3_resource())
+        if derived is None:
+            derived = s3fs_storage_options(self.s3_resource())
         return replace(config, storage_options=merge_storage_options(derived, config.storage_options or {}))
 
     def layout(self) -> WorkLayout:
-        # The layout depends on the folder alone; no need to parse kale.yaml again for it.
-        return WorkLayout(Path(self._required_root()))
+        # kale.yaml names the local state folder (and, for an s3:// work folder, the store's options).
+        return self.config().layout()
 
     def shard_ref(self, shard_id: str) -> ShardRef:
         config = self.config()

@@ -139,7 +139,7 @@ def plan_backfill(instance: DagsterInstance, config: PipelineConfig, *, student_
     """
     registered = sorted(instance.get_dynamic_partitions(SHARDS))
     plan = BackfillPlan(registered=len(registered))
-    layout = WorkLayout(config.root)
+    layout = config.layout()
     shards_of = _shards_by_partition(config, registered)
     every_shard = [s for shards in shards_of.values() for s in shards]
     # The files decide, not Dagster's records: a partition counts only while its commit is intact (a deleted
@@ -209,7 +209,7 @@ def build_backfill_schedule(shard_repair_job, *, cron_schedule: str = DEFAULT_CR
         config, reason = work_settings(kale)
         if config is None:
             return SkipReason(reason)
-        student = latest_student(WorkLayout(config.root).student_dir)
+        student = latest_student(config.layout().student_dir)
         plan = plan_backfill(context.instance, config, student_ready=student is not None,
                              max_runs=max_runs_per_tick, max_consecutive_failures=max_consecutive_failures)
         for shard_id, history in sorted(plan.gave_up.items()):

@@ -194,7 +194,7 @@ def shards_with_captions(instance: DagsterInstance, config: PipelineConfig) -> l
     """Registered partitions that kale_shards can be rebuilt for without recomputing captions: one-shard keys
     whose ingest and own pool's captions are committed, group keys with at least one such shard (the files
     decide, not Dagster's records)."""
-    layout = WorkLayout(config.root)
+    layout = config.layout()
     registered = instance.get_dynamic_partitions(SHARDS)
     if config.shards_per_partition == 1:
         return sorted(s for s in registered if is_committed(layout, "datacomp_shards", s)
@@ -467,7 +467,7 @@ def stage2_waiting_for_student(instance: DagsterInstance, config: PipelineConfig
     if spp == 1:
         registered = [s for s in instance.get_dynamic_partitions(SHARDS) if pool_of(config, s) == "stage2"]
     else:
-        ingested = shards_with_commits(WorkLayout(config.root), "datacomp_shards")
+        ingested = shards_with_commits(config.layout(), "datacomp_shards")
         keys = {partition_key(s, spp) for s in ingested
                 if _GROUPABLE.fullmatch(s) and pool_of(config, s) == "stage2"}
         registered = [k for k in instance.get_dynamic_partitions(SHARDS) if k in keys]
@@ -525,7 +525,7 @@ def _plan_new_groups(instance: DagsterInstance, config: PipelineConfig, listed: 
     groups = plan_groups(
         groupable, spp=config.shards_per_partition, pool_of=config.pool_rule.pool_of,
         registered=set(instance.get_dynamic_partitions(SHARDS)),
-        ingested=_ingested(WorkLayout(config.root), groupable),
+        ingested=_ingested(config.layout(), groupable),
         busy=busy_partitions(instance), used_run_keys=lambda keys: used_run_keys(instance, keys),
         student_ready=student_ready, max_runs=max_runs, run_open_groups=full, after=after)
     return DiscoveryPlan(
@@ -689,7 +689,7 @@ def build_shard_discovery_sensor(stage1_shard_job, stage2_shard_job, ingest_job,
             listing = list_for_tick(config, state, now=now, full_relist_seconds=config.discovery_full_relist_seconds)
         except (FileNotFoundError, NotADirectoryError) as exc:
             return SkipReason(f"cannot list the shard source: {exc}")
-        student = latest_student(WorkLayout(config.root).student_dir)
+        student = latest_student(config.layout().student_dir)
         release = student is not None and (state.get("student") != str(student) or state.get("release_backlog"))
         plan = plan_discovery(context.instance, config, listing.shard_ids, student_ready=student is not None,
                               release_waiting=bool(release), max_runs=max_runs_per_tick, after=state.get("after"),

@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 
 import polars as pl
 from dagster import (
@@ -57,9 +56,11 @@ def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> Mat
     # final shards it summarises.
     n_input = 0
     if finished:
-        n_input = (pl.scan_parquet([str(layout.manifest(s)) for s in finished]).select(pl.len()).collect().item()
-                   + pl.scan_parquet([str(layout.shard_rejected("datacomp_shards", s)) for s in finished])
-                   .select(pl.len()).collect().item())
+        options = layout.polars_options()
+        n_input = (pl.scan_parquet([str(layout.manifest(s)) for s in finished], storage_options=options)
+                   .select(pl.len()).collect().item()
+                   + pl.scan_parquet([str(layout.shard_rejected("datacomp_shards", s)) for s in finished],
+                                     storage_options=options).select(pl.len()).collect().item())
     student = latest_student(layout.student_dir)
     captioners = {
         "teacher": (preset.teacher_label or preset.teacher.model_id,
@@ -70,7 +71,7 @@ def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> Mat
     }
     rules = load_rules(config.rules_path)
     card, lengths = compute_card(final_paths, rejected_paths, captioners=captioners, rules_version=rules.version,
-                                 tiny=preset.tiny)
+                                 tiny=preset.tiny, storage_options=layout.polars_options())
     files = write_card(card, lengths, layout.card_dir)
     return MaterializeResult(
         metadata={
@@ -83,10 +84,10 @@ def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> Mat
             "removals_by_rule": MetadataValue.json(card.removals_by_rule),
             "rejected_by_stage_reason": MetadataValue.json(card.rejected_by_stage_reason),
             # the body only: the UI renders markdown, the YAML header is for the Hugging Face Hub
-            "card": MetadataValue.md(DatasetCard.load(files["readme"]).text.replace(
+            "card": MetadataValue.md(DatasetCard((layout.card_dir / "README.md").read_text()).text.replace(
                 "](caption_length_hist.png)", f"](data:image/png;base64,{files['histogram_b64']})")),
             "card_path": MetadataValue.path(files["readme"]),
-            "card_json": MetadataValue.json(json.loads(Path(files["json"]).read_text())),
+            "card_json": MetadataValue.json(json.loads((layout.card_dir / "card.json").read_text())),
         },
         check_results=[AssetCheckResult(
             check_name="accounting", passed=n_input == card.input_samples,

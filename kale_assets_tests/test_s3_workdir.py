@@ -101,3 +101,51 @@ def test_s3_workdir_with_a_missing_bucket_is_one_line(s3_env):
     assert proc.returncode == 2, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) <= 2 and "no-such-bucket" in proc.stderr and "Traceback" not in proc.stderr
+
+
+_COMMIT_SCRIPT = """
+import sys
+import polars as pl
+from kale_assets.commit import commit_tables
+from kale_assets.config import work_path
+from kale_assets.layout import WorkLayout
+
+url, endpoint, scratch, value = sys.argv[1:5]
+layout = WorkLayout(work_path(url, {"client_kwargs": {"endpoint_url": endpoint}}), work_path(scratch))
+commit_tables(layout, "stage1_captions", "00000007", pl.DataFrame({"uid": ["a", "b"], "caption": [value, value]}),
+              pl.DataFrame({"uid": ["c"], "reason": [value]}))
+"""
+
+
+def test_a_commit_killed_between_puts_on_s3_reads_as_not_committed(tmp_path, s3_env, monkeypatch):
+    """No rename on S3: a process SIGKILLed after the first table's PUT leaves no manifest, so readers refuse the
+    partition (never a mix of old and new tables), and the next commit makes it whole."""
+    from kale_assets.commit import UncommittedInputError, is_committed, load_manifest, read_committed
+    from kale_assets.config import work_path
+    from kale_assets.layout import WorkLayout
+
+    env, client = s3_env
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
+        monkeypatch.setenv(name, env[name])
+    client.create_bucket(Bucket="work")
+    url, endpoint, scratch = "s3://work/w", env["AWS_ENDPOINT_URL"], str(tmp_path / "state")
+
+    def commit(value, failpoint=None):
+        extra = {"KALE_FAILPOINT": failpoint} if failpoint else {}
+        return subprocess.run([sys.executable, "-c", _COMMIT_SCRIPT, url, endpoint, scratch, value],
+                              env={**env, **extra}, capture_output=True, text=True, timeout=120)
+
+    assert commit("old").returncode == 0
+    layout = WorkLayout(work_path(url, {"client_kwargs": {"endpoint_url": endpoint}}), Path(scratch))
+    assert read_committed(layout, "stage1_captions", "00000007")["caption"].to_list() == ["old", "old"]
+
+    killed = commit("new", failpoint="commit:after_file@1")
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert load_manifest(layout, "stage1_captions", "00000007") is None
+    assert not is_committed(layout, "stage1_captions", "00000007")
+    with pytest.raises(UncommittedInputError, match="not committed"):
+        read_committed(layout, "stage1_captions", "00000007")
+
+    assert commit("new").returncode == 0
+    assert read_committed(layout, "stage1_captions", "00000007")["caption"].to_list() == ["new", "new"]
+    assert read_committed(layout, "stage1_captions", "00000007", "rejected")["reason"].to_list() == ["new"]

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import fsspec
 from dagster import ConfigurableResource
 from dagster_aws.s3 import S3Resource
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from kale_assets.config import PipelineConfig
 from kale_assets.layout import WorkLayout
@@ -101,6 +101,15 @@ class KaleResource(ConfigurableResource):
             raise FileNotFoundError("no work folder: set KALE_WORKDIR to a folder created by `kale run` / `kale demo`")
         return root
 
+    # The S3 endpoint/region derived from the environment's S3Resource, once per resource instance: making a boto3
+    # client costs tens of ms, and a shard group's step asks for the config once per shard.
+    _s3_options: dict | None = PrivateAttr(default=None)
+
+    def _derived_s3_options(self) -> dict:
+        if self._s3_options is None:
+            self._s3_options = s3fs_storage_options(self.s3_resource())
+        return self._s3_options
+
     def s3_resource(self) -> S3Resource:
         # The same S3Resource definitions.py registers as `s3`, built when a step needs it. Not a nested
         # resource field: that would make this resource a generator that every build_*_context in tests and
@@ -113,7 +122,7 @@ class KaleResource(ConfigurableResource):
         root = self._required_root()
         remote_workdir = root.startswith(S3_SCHEMES)
         # kale.yaml of an s3:// work folder is read with the S3Resource's endpoint/region (never credentials).
-        derived = s3fs_storage_options(self.s3_resource()) if remote_workdir else None
+        derived = self._derived_s3_options() if remote_workdir else None
         config = PipelineConfig.load(root, storage_options=derived)
         leaked = credential_keys(config.storage_options or {})
         if leaked:
@@ -122,7 +131,7 @@ class KaleResource(ConfigurableResource):
         if not (remote_workdir or config.source.startswith(S3_SCHEMES)):
             return config
         if derived is None:
-            derived = s3fs_storage_options(self.s3_resource())
+            derived = self._derived_s3_options()
         return replace(config, storage_options=merge_storage_options(derived, config.storage_options or {}))
 
     def layout(self) -> WorkLayout:

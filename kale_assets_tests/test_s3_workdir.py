@@ -49,7 +49,7 @@ def _objects(client, bucket: str, prefix: str) -> dict[str, bytes]:
     return {k: client.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys}
 
 
-def test_kale_run_with_source_and_workdir_on_s3(tmp_path, s3_env, tiny_models_dir):
+def test_kale_run_with_source_and_workdir_on_s3(tmp_path, s3_env, tiny_models_dir, monkeypatch):
     env, client = s3_env
     local = tmp_path / "shards"
     write_demo_shards(local, n_shards=2, samples_per_shard=6, seed=4, hostile=False)
@@ -80,6 +80,23 @@ def test_kale_run_with_source_and_workdir_on_s3(tmp_path, s3_env, tiny_models_di
         assert final.height == manifest["tables"]["output"]["rows"] == entry["kept"]
     card = json.loads(objects["runs/a/kale_dataset_card/card.json"])
     assert card["samples"] == sum(e["kept"] for e in summary["shards"].values())
+
+    # the student is published with its manifest and pointer; another machine (a fresh state folder) fetches
+    # exactly those files
+    version = json.loads(objects["runs/a/models/student/CURRENT"])["version"]
+    published = json.loads(objects[f"runs/a/models/student/{version}/_FOLDER.json"])
+    assert "config.json" in published["files"] and f"{version}.lineage.json" in {n.rsplit("/", 1)[-1] for n in names}
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL"):
+        monkeypatch.setenv(name, env[name])
+    from kale_assets.config import work_path
+    from kale_assets.layout import WorkLayout
+    from kale_assets.student_store import current_student
+
+    other_machine = WorkLayout(work_path("s3://kale-work/runs/a"), tmp_path / "other-machine")
+    fetched = current_student(other_machine)
+    assert fetched == other_machine.student_dir / version
+    assert {p.relative_to(fetched).as_posix() for p in fetched.rglob("*") if p.is_file()} == \
+        set(published["files"]) | {"_FOLDER.json"}
 
     # the local state went to the default state folder under XDG_CACHE_HOME
     state = Path(env["XDG_CACHE_HOME"]) / "kale" / "state" / "s3" / "kale-work" / "runs" / "a"

@@ -39,10 +39,10 @@ from kale_assets.defs.sensors import (
     pool_of,
     work_settings,
 )
-from kale_assets.distillation import latest_student
 from kale_assets.layout import WorkLayout
 from kale_assets.shard_groups import group
 from kale_assets.shard_io import list_shards
+from kale_assets.student_store import current_student_ref
 
 DEFAULT_CRON = "*/30 * * * *"
 MAX_RUNS_PER_TICK = 20
@@ -209,7 +209,7 @@ def build_backfill_schedule(shard_repair_job, *, cron_schedule: str = DEFAULT_CR
         config, reason = work_settings(kale)
         if config is None:
             return SkipReason(reason)
-        student = latest_student(config.layout().student_dir)
+        student = current_student_ref(config.layout())
         plan = plan_backfill(context.instance, config, student_ready=student is not None,
                              max_runs=max_runs_per_tick, max_consecutive_failures=max_consecutive_failures)
         for shard_id, history in sorted(plan.gave_up.items()):

@@ -42,12 +42,12 @@ from kale_assets.control_plane import (
 )
 from kale_assets.defs.partitions import SHARDS, shard_partitions
 from kale_assets.defs.resources import KaleResource
-from kale_assets.distillation import latest_student
 from kale_assets.filtering import load_rules
 from kale_assets.layout import WorkLayout
 from kale_assets.run_control import reclaim_dead_runs
 from kale_assets.shard_groups import partition_key
 from kale_assets.shard_io import list_shards_after, listing_token
+from kale_assets.student_store import current_student_ref
 
 # Tags Dagster itself sets on runs (documented names; the constants live in a private module).
 RUN_KEY_TAG = "dagster/run_key"
@@ -689,7 +689,7 @@ def build_shard_discovery_sensor(stage1_shard_job, stage2_shard_job, ingest_job,
             listing = list_for_tick(config, state, now=now, full_relist_seconds=config.discovery_full_relist_seconds)
         except (FileNotFoundError, NotADirectoryError) as exc:
             return SkipReason(f"cannot list the shard source: {exc}")
-        student = latest_student(config.layout().student_dir)
+        student = current_student_ref(config.layout())
         release = student is not None and (state.get("student") != str(student) or state.get("release_backlog"))
         plan = plan_discovery(context.instance, config, listing.shard_ids, student_ready=student is not None,
                               release_waiting=bool(release), max_runs=max_runs_per_tick, after=state.get("after"),

@@ -19,13 +19,12 @@ from kale_assets.distillation import train_student
 from kale_assets.engines import release_engines
 from kale_assets.filtering import load_rules
 from kale_assets.io_utils import atomic_write_json
+from kale_assets.student_store import LINEAGE_FILE, publish_student
 from kale_assets.training.data import (
     TarImages,
     prepare_training_data,
     stage1_training_tables,
 )
-
-LINEAGE_FILE = "lineage.json"
 
 
 def _prepare(kale: KaleResource, shard_ids: list[str], train):
@@ -85,6 +84,7 @@ def distilled_captioner(context: AssetExecutionContext, kale: KaleResource) -> M
         "fusion_model_id": fusion_id, "fusion_model_revision": fusion_rev,
         "student_base_models": report.base_models, "data_fingerprint": prepared.fingerprint,
     })
+    publish_student(layout, report.version)  # an s3:// work folder: every machine fetches the student from there
     ckpt = Path(report.checkpoint_dir)
     complete = (any(ckpt.glob("*.safetensors")) and (ckpt / "config.json").exists()
                 and any(ckpt.glob("*processor*.json")) and not any(ckpt.glob("*.bin")))
@@ -126,10 +126,3 @@ def distilled_captioner(context: AssetExecutionContext, kale: KaleResource) -> M
                              metadata={"losses": json.dumps(losses)}),
         ],
     )
-
-
-def read_lineage(student_dir: Path, version: str) -> dict:
-    path = Path(student_dir) / f"{version}.{LINEAGE_FILE}"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} missing: re-materialize distilled_captioner")
-    return json.loads(path.read_text())

@@ -21,8 +21,8 @@ from kale_assets.dataset_card import (
 )
 from kale_assets.defs.partitions import registered_shards
 from kale_assets.defs.resources import KaleResource
-from kale_assets.distillation import latest_student
 from kale_assets.filtering import load_rules
+from kale_assets.student_store import current_student
 
 
 def _params(model_id: str, fallback_billions: float | None) -> int | None:
@@ -61,7 +61,7 @@ def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> Mat
                    .select(pl.len()).collect().item()
                    + pl.scan_parquet([str(layout.shard_rejected("datacomp_shards", s)) for s in finished],
                                      storage_options=options).select(pl.len()).collect().item())
-    student = latest_student(layout.student_dir)
+    student = current_student(layout)
     captioners = {
         "teacher": (preset.teacher_label or preset.teacher.model_id,
                     _params(preset.teacher.model_id, preset.teacher.params_billions)),

@@ -16,7 +16,6 @@ from dagster import (
 from kale_assets.commit import committed_digest
 from kale_assets.config import PipelineConfig
 from kale_assets.defs import checks
-from kale_assets.defs.assets.distilled_captioner import read_lineage
 from kale_assets.defs.assets.stage_outputs import (
     ShardResult,
     commit_shard,
@@ -25,7 +24,6 @@ from kale_assets.defs.assets.stage_outputs import (
 )
 from kale_assets.defs.partitions import shard_partitions
 from kale_assets.defs.resources import KaleResource
-from kale_assets.distillation import latest_student
 from kale_assets.filtering import RuleSet, load_rules
 from kale_assets.final_shards import Lineage, assemble_final_shard
 from kale_assets.layout import WorkLayout
@@ -33,6 +31,7 @@ from kale_assets.schemas import (
     PROVENANCE_COLUMNS,
     FinalShardSchema,
 )
+from kale_assets.student_store import current_version, student_lineage
 from kale_assets.uid_index import UidIndex, reject_cross_shard_duplicates
 
 KALE_SHARDS = AssetKey("kale_shards")
@@ -54,10 +53,10 @@ def _pool_inputs(layout: WorkLayout, shard_id: str, pool: str) -> tuple[pl.DataF
                           _single(by_llm, "model_id"), _single(by_llm, "model_revision"))
         return fused, rejected, lineage
     captions = read_input(layout, "stage2_captions", shard_id)
-    student = latest_student(layout.student_dir)
-    if student is None:
+    version = current_version(layout)
+    if version is None:
         raise FileNotFoundError(f"no trained student under {layout.student_dir}")
-    trained_from = read_lineage(layout.student_dir, student.name)
+    trained_from = student_lineage(layout, version)
     lineage = Lineage(trained_from["teacher_model_id"], trained_from["teacher_model_revision"],
                       trained_from["fusion_model_id"], trained_from["fusion_model_revision"],
                       _single(captions, "model_id"), _single(captions, "model_revision"))

@@ -8,12 +8,12 @@ from kale_assets.defs.assets.generation import (
     build_generation_asset,
 )
 from kale_assets.defs.assets.stage_outputs import read_input
-from kale_assets.distillation import latest_student
 from kale_assets.prompts import AltTextBudget
+from kale_assets.student_store import current_student
 
 
 def _student_spec(config, layout):
-    student_dir = latest_student(layout.student_dir)
+    student_dir = current_student(layout)
     if student_dir is None:
         raise FileNotFoundError(f"no trained student under {layout.student_dir}: materialize distilled_captioner first")
     return replace(config.resolve_preset().student_generation, model_id=str(student_dir))

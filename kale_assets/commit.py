@@ -48,7 +48,7 @@ class UncommittedInputError(FileNotFoundError):
     """An upstream partition was never committed, was withdrawn, or is damaged: recompute it."""
 
 
-def _code_version() -> str:
+def code_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -94,7 +94,7 @@ class StagedPartition:
             entries[table] = {"path": self.layout.relative(final), "sha256": info["sha256"], "rows": info["rows"],
                               "bytes": info["bytes"]}
         manifest = {"format": MANIFEST_FORMAT, "asset": self.asset, "shard": self.shard_id, "tables": entries,
-                    "code_version": _code_version(), "versions": versions, **(extra or {})}
+                    "code_version": code_version(), "versions": versions, **(extra or {})}
         atomic_write_json(manifest_path, manifest)
         shutil.rmtree(self.folder, ignore_errors=True)
         return manifest

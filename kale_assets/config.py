@@ -258,6 +258,10 @@ class PipelineConfig:
     # Control plane (kale_assets/defs/sensors.py). Partitions per run when a rules change re-finalizes shards:
     # None = one per run for one-shard partitions, 500 for shard groups (DataComp-1B's 1.3k groups: 3 runs).
     refilter_partitions_per_run: int | None = None
+    # In a shard group, a shard whose commit already holds this exact work (same engine spec, same committed
+    # inputs, same code version: `versions.work_key`) is reused instead of generated again, so a straggler joining
+    # a group of 100 costs one shard. false: every materialization regenerates every shard of the group.
+    reuse_committed_shards: bool = True
     # The discovery sensor lists only what is new beyond its cursor; this often it lists the whole source, which
     # catches shards that arrived out of order.
     discovery_full_relist_seconds: float = 3600.0

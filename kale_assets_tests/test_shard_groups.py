@@ -139,3 +139,41 @@ def test_the_datacomp_1b_kale_yaml_loads_with_groups_of_100(tmp_path):
     keys = {partition_key(f"{n:08d}", config.shards_per_partition) for n in range(128_000)}
     assert len(keys) == 1_280
     assert config.resolve_preset().teacher.vllm_args  # the per-role vLLM settings reach the engine spec
+
+
+def test_a_group_reruns_only_the_shards_whose_work_changed(grouped_and_single, monkeypatch):
+    """A group's committed shards with the same work key (engine spec, committed inputs, code version) are reused;
+    a shard without its commit (a straggler, a withdrawn partition) is the only one generated again."""
+    from dagster import AssetKey, DagsterInstance
+
+    from kale_assets.commit import load_manifest, withdraw
+    from kale_assets.definitions import defs
+    from kale_assets.runner import QUIET_LOGS
+
+    (grouped, _), _ = grouped_and_single
+    layout = grouped.layout()
+    key = "00000000-00000001"
+    mine = [s for s in ("00000000", "00000001") if grouped.pool_rule.pool_of(s) == "stage1"]
+    assert mine, "the fixture's first group holds a stage-1 shard"
+    before = {s: load_manifest(layout, "stage1_captions", s) for s in mine}
+    monkeypatch.setenv("DAGSTER_HOME", str(layout.dagster_home))
+    monkeypatch.setenv("KALE_WORKDIR", str(grouped.root))
+    job = defs.resolve_job_def("teacher_job")
+
+    def materialize() -> dict:
+        with DagsterInstance.get() as instance:
+            assert job.execute_in_process(instance=instance, partition_key=key, run_config=QUIET_LOGS).success
+            event = instance.get_latest_materialization_event(AssetKey("stage1_captions"))
+            return {k: getattr(v, "value", v) for k, v in event.asset_materialization.metadata.items()}
+
+    meta = materialize()
+    assert meta["reused_shards"] == len(mine) and meta["rows_in"] == sum(
+        before[s]["tables"]["output"]["rows"] + before[s]["tables"]["rejected"]["rows"] for s in mine)
+    assert {s: load_manifest(layout, "stage1_captions", s) for s in mine} == before  # nothing regenerated
+
+    withdraw(layout, "stage1_captions", mine[0])
+    meta = materialize()
+    assert meta.get("reused_shards", 0) == len(mine) - 1
+    again = load_manifest(layout, "stage1_captions", mine[0])
+    assert again["tables"]["output"]["sha256"] == before[mine[0]]["tables"]["output"]["sha256"]  # same work
+    assert again["versions"]["work_key"] == before[mine[0]]["versions"]["work_key"]

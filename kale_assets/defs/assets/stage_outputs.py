@@ -146,7 +146,7 @@ def reject_share_check(rejected: pl.DataFrame, n_input: int, max_share: float) -
 
 def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str, shard_id: str,
                  out: StageOutput, engine: GenerationEngine, *, max_reject_share: float,
-                 inputs: dict | None = None) -> ShardResult:
+                 inputs: dict | None = None, work_key: str | None = None) -> ShardResult:
     reasons = {r: int(n) for r, n in out.rejected.group_by("reason").len().iter_rows()} if len(out.rejected) else {}
     schema = checks.partition_schema_check(out.captions, CaptionSchema, out.rejected)
     check_results = [
@@ -161,7 +161,7 @@ def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str,
                      f"in {out.seconds:.1f}s")
     versions = {"model_id": engine.model_id, "model_revision": engine.model_revision,
                 "engine": f"{engine.name} {engine.version}", "runtime": engine.runtime,
-                "inputs": inputs or {}}
+                "inputs": inputs or {}, **({"work_key": work_key} if work_key else {})}
     result = commit_shard(
         context, layout, asset, shard_id, output=out.captions, rejected=out.rejected, check_results=check_results,
         versions=versions,
@@ -183,6 +183,18 @@ def finish_stage(context: AssetExecutionContext, layout: WorkLayout, asset: str,
     # A partition whose checks failed is generated afresh next time (the engine or prompt may have been fixed).
     out.discard_progress()
     return result
+
+
+def reused_shard_result(layout: WorkLayout, asset: str, shard_id: str, manifest: dict,
+                        check_names: Sequence[str]) -> ShardResult:
+    """A shard of a group whose commit already holds this exact work: its checks passed when it was committed
+    (nothing is committed otherwise), so they are reported as passed, marked as reused."""
+    note = "reused: committed earlier from the same inputs and engine spec (versions.work_key)"
+    kept, rejected = (manifest["tables"][t]["rows"] for t in ("output", "rejected"))
+    return ShardResult(shard_id, [AssetCheckResult(check_name=name, passed=True, metadata={"reused": note})
+                                  for name in check_names],
+                       {"rows_in": kept + rejected, "rows_kept": kept, "rows_rejected": rejected, "reused": True,
+                        "committed": True}, committed=True)
 
 
 def other_pool_result(context: AssetExecutionContext, asset: str, shard_id: str, pool: str,

@@ -5,10 +5,11 @@ shard ``len(input) == len(captions) + len(rejected)``. Images are streamed from 
 chunks, so a shard of 10k images never sits decoded in memory at once.
 
 With a ``progress_dir``, each generated chunk's results are saved there as they come (one parquet per
-chunk, written atomically, named by a key over the chunk's request ids and contents), so a step that fails
-at 90 % of a shard re-runs only the last 10 %: a re-run loads the chunks whose key still matches instead of
-generating them again. Results are stored before rows are built, and rows are built by the same code either
-way, so a resumed stage writes exactly what an uninterrupted one writes. A ``fingerprint.json`` covers what
+chunk, written atomically, named by a key over the chunk's request ids and contents; a writer thread saves
+them in order while the engine goes on, and the stage returns only once every chunk is saved), so a step
+that fails at 90 % of a shard re-runs only the last 10 %: a re-run loads the chunks whose key still matches
+instead of generating them again. Rows are built from the results alone, by the same code for generated and
+loaded chunks, so a resumed stage writes exactly what an uninterrupted one writes. A ``fingerprint.json`` covers what
 the key of a chunk does not (engine, model, revision, sampling, prompt versions, chunk size); when it
 differs the folder is stale and is deleted. The caller removes the folder once the stage's output is
 stored (`StageOutput.discard_progress`).
@@ -25,7 +26,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -90,6 +91,9 @@ class _Pending:
     row: dict
     request: GenerationRequest
     alt_text_truncated: bool
+    # The image's pixel digest for the progress chunk key, taken where the image is decoded (the prefetch
+    # thread), so hashing overlaps generation instead of delaying it; None: taken when the key is built.
+    image_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,22 +138,28 @@ def _collect(
     window = getattr(getattr(engine, "spec", None), "max_in_flight", None) or \
         max(chunk_size, getattr(engine, "preferred_in_flight", 0))
     stream = _stream(engine, _planned_requests(pending, chunk_size, progress, plans), window)
+    writer = _ChunkWriter(progress) if progress else None
+    failed = True
     try:
         for plan, results in _finished_chunks(plans, stream):
             if plan.resumed is not None:
                 resumed += len(results)
-            elif progress:
-                progress.save(plan.path, results)
-                failpoint("stage:after_chunk")
+            elif writer:
+                writer.submit(plan.path, results)
             out_tokens += build_rows(plan.items, results, engine, stage=stage, pool=pool, p_hash=p_hash,
                                      kept=kept, rejected=rejected)
             if on_progress:
                 on_progress(len(plan.items))
+        failed = False
     finally:
         # A stage that fails mid-way tells the engine now (vLLM drops its requests still in flight).
         close = getattr(stream, "close", None)
         if close is not None:
             close()
+        if writer:
+            # Waits for the chunks still being saved: they are what a retry resumes from. Their own failure
+            # (an I/O error) fails the step, unless the stage is already failing for another reason.
+            writer.close(raise_failure=not failed)
     # Filled by the request generator as it runs out, so only complete once the loop above is done.
     rejected.extend(late_rejected)
     return stage_output(kept, rejected, n_input=n_input, seconds=time.perf_counter() - started,
@@ -172,7 +182,7 @@ def _planned_requests(pending: Iterable[_Pending], chunk_size: int, progress: _P
     """
     for index, chunk in enumerate(_chunks(pending, chunk_size)):
         requests = [p.request for p in chunk]
-        path = progress.chunk_path(index, requests) if progress else None
+        path = progress.chunk_path(index, chunk) if progress else None
         resumed = progress.load(path, requests) if progress else None
         plans.append(_ChunkPlan(chunk, path, resumed))
         if resumed is None:
@@ -216,6 +226,49 @@ def _resumed_at_head(plans: deque[_ChunkPlan]) -> Iterator[tuple[_ChunkPlan, lis
         yield plan, plan.resumed
 
 
+class _ChunkWriter:
+    """Saves finished progress chunks in order on one background thread, so storing a chunk (parquet, sidecar,
+    fsyncs) overlaps generating the next instead of holding up the engine.
+
+    At most ``depth`` chunks wait to be saved; a full queue blocks the stage, so memory stays bounded. The
+    fail point ``stage:after_chunk`` is reached once a chunk is durably saved, as before. A failed save (an
+    I/O error) is raised in the stage at its next submit or at `close`: the step fails and is retried.
+    """
+
+    def __init__(self, progress: _Progress, depth: int = 2):
+        self._progress = progress
+        self._jobs: queue.Queue = queue.Queue(maxsize=max(1, depth))
+        self._failure: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, name="kale-progress-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not _END:
+            if self._failure:
+                continue  # keep draining so a blocked submit or close returns
+            try:
+                self._progress.save(*job)
+            except BaseException as err:  # re-raised in the stage (`_raise_failure`), not swallowed
+                self._failure.append(err)
+                continue
+            failpoint("stage:after_chunk")
+
+    def _raise_failure(self) -> None:
+        if self._failure:
+            raise self._failure[0]
+
+    def submit(self, path: Path, results: list[GenerationResult]) -> None:
+        self._raise_failure()
+        self._jobs.put((path, results))
+
+    def close(self, *, raise_failure: bool = True) -> None:
+        """Wait until every submitted chunk is saved; ``raise_failure=False`` when the stage already fails."""
+        self._jobs.put(_END)
+        self._thread.join()
+        if raise_failure:
+            self._raise_failure()
+
+
 class _Progress:
     """The per-partition folder of finished chunks (see the module docstring).
 
@@ -225,9 +278,18 @@ class _Progress:
     of other requests) is deleted and generated again.
     """
 
-    def __init__(self, root: Path, fingerprint: str):
+    def __init__(self, root: Path, fingerprint: str, found: list[str] | None = None):
         self.root = root
         self.fingerprint = fingerprint
+        # Chunk files by index prefix ("chunk-000003-"), listed once when the stage opens the folder: only
+        # those can be resumed or be stale (this run's own saves come later), so `load` needs no listing per
+        # chunk. None: list the folder when asked.
+        self._found: dict[str, list[str]] | None = None
+        if found is not None:
+            self._found = {}
+            for name in found:
+                if name.startswith("chunk-"):
+                    self._found.setdefault(name.rsplit("-", 1)[0] + "-", []).append(name)
 
     @classmethod
     def open(cls, root: Path, engine: GenerationEngine, stage: str, pool: str, chunk_size: int,
@@ -251,21 +313,28 @@ class _Progress:
         if not marker.exists():
             atomic_write_json(marker, {"fingerprint": fingerprint, "stage": stage, "engine": engine.name,
                                        "model_id": engine.model_id})
-        return cls(root, fingerprint)
+        return cls(root, fingerprint, found=[p.name for p in root.iterdir()])
 
-    def chunk_path(self, index: int, requests: list[GenerationRequest]) -> Path:
+    def chunk_path(self, index: int, chunk: list[_Pending]) -> Path:
         digest = hashlib.sha256(self.fingerprint.encode())
-        for request in requests:
+        for item in chunk:
+            request = item.request
             digest.update(request.request_id.encode() + b"\x1f")
             digest.update(json.dumps(request.messages, sort_keys=True).encode() + b"\x1f")
-            digest.update(_image_digest(request.image).encode() + b"\x1e")
+            digest.update((item.image_digest or _image_digest(request.image)).encode() + b"\x1e")
         return self.root / f"chunk-{index:06d}-{digest.hexdigest()[:24]}.parquet"
 
     def load(self, path: Path, requests: list[GenerationRequest]) -> list[GenerationResult] | None:
-        prefix = path.name.rsplit("-", 1)[0]
-        for stale in self.root.glob(f"{prefix}-*"):
-            if stale not in (path, path.with_suffix(".json")):
-                stale.unlink()
+        prefix = path.name.rsplit("-", 1)[0] + "-"
+        if self._found is None:
+            present = [p.name for p in self.root.glob(f"{prefix}*")]
+        else:
+            present = self._found.get(prefix, [])
+        if not present:
+            return None  # nothing saved for this chunk: generate it
+        for name in present:
+            if name not in (path.name, path.with_suffix(".json").name):
+                (self.root / name).unlink(missing_ok=True)  # a chunk of other requests or contents
         frame = self._verified(path, requests)
         if frame is None:
             for leftover in (path, path.with_suffix(".json")):
@@ -407,6 +476,7 @@ def _image_requests(
     missing: list[dict],
     stage: str,
     storage_options: dict | None,
+    with_digest: bool = False,
 ) -> Iterator[_Pending]:
     rows_by_member = {row["member"]: row for row in manifest.iter_rows(named=True)}
 
@@ -417,7 +487,10 @@ def _image_requests(
 
     for member, image in open_images(ref, rows_by_member.keys(), storage_options=storage_options,
                                      on_unavailable=unavailable):
-        yield build(rows_by_member[member], image)
+        item = build(rows_by_member[member], image)
+        # Run in the prefetch thread: the pixel digest a progress chunk's key needs is taken here, off the
+        # engine's path (only when the stage keeps progress chunks).
+        yield replace(item, image_digest=_image_digest(image)) if with_digest else item
 
 
 def teacher_request(row: dict, image: Image.Image | None) -> _Pending:
@@ -442,7 +515,8 @@ def run_teacher(
 ) -> StageOutput:
     """stage1_captions: dense captions of each kept image by the teacher VLM (image only, no alt-text)."""
     missing: list[dict] = []
-    pending = prefetched(_image_requests(ref, manifest, teacher_request, missing, "stage1_captions", storage_options),
+    pending = prefetched(_image_requests(ref, manifest, teacher_request, missing, "stage1_captions", storage_options,
+                                         with_digest=progress_dir is not None),
                          depth=2 * chunk_size)
     return _collect(pending, engine, stage="stage1_captions", pool=pool, chunk_size=chunk_size,
                     late_rejected=missing, n_input=len(manifest), on_progress=on_progress, progress_dir=progress_dir)
@@ -456,7 +530,7 @@ def run_student(
     """stage2_captions: the distilled student captions image + alt-text directly."""
     missing: list[dict] = []
     pending = prefetched(_image_requests(ref, manifest, student_request(budget), missing, "stage2_captions",
-                                         storage_options),
+                                         storage_options, with_digest=progress_dir is not None),
                          depth=2 * chunk_size)
     return _collect(pending, engine, stage="stage2_captions", pool=pool, chunk_size=chunk_size,
                     late_rejected=missing, n_input=len(manifest), on_progress=on_progress, progress_dir=progress_dir)

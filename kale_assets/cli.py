@@ -226,10 +226,14 @@ def _cmd_train_leak_classifier(args) -> int:
 
 
 def _cmd_eval_filter(args) -> int:
-    from kale_assets.filter_training import DEV_CORPUS, HELPER_CORPUS, run_eval
+    from kale_assets.filter_training import DEV_CORPUS, SLICES, cross_author_scores, run_eval
 
-    default = HELPER_CORPUS if args.split == "helper-slice" else DEV_CORPUS
-    return run_eval(args.files or [str(default)], args.split, args.rules)
+    if args.cross_author:
+        from kale_assets.filtering import load_rules
+
+        print(json.dumps(cross_author_scores(load_rules(args.rules)), indent=1))
+        return 0
+    return run_eval(args.files or [str(f) for f in SLICES.get(args.split, (DEV_CORPUS,))], args.split, args.rules)
 
 
 def _cmd_build_tiny(args) -> int:
@@ -398,7 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     trn = sub.add_parser("train-leak-classifier",
                          help="retrain the filter's leak classifier on benchmarks/filter_dev/ (dev.jsonl's train "
-                              "split + helper_train.jsonl outside its held-back slice)")
+                              "split + helper_train.jsonl, helper_train2.jsonl and retired_heldout/ outside their "
+                              "held-back slices)")
     trn.add_argument("--corpus", default=None, help="labelled JSON-lines corpus (default: the dev set)")
     trn.add_argument("--out", default=None, help="weights file (default: kale_assets/rules/leak_classifier.safetensors)")
     trn.add_argument("--iterations", type=int, default=None)
@@ -406,8 +411,11 @@ def build_parser() -> argparse.ArgumentParser:
     trn.set_defaults(func=_cmd_train_leak_classifier)
     evf = sub.add_parser("eval-filter", help="sentence-level precision/recall of the filter on labelled JSON-lines sets")
     evf.add_argument("files", nargs="*", help="labelled JSON-lines files (default: the dev set)")
-    evf.add_argument("--split", default=None, help="only rows with this split (train/eval), or helper-slice: the "
-                                                    "held-back fifth of benchmarks/filter_dev/helper_train.jsonl")
+    evf.add_argument("--split", default=None, help="only rows with this split (train/eval), or helper-slice, "
+                                                    "retired-slice, helper2-slice: the held-back fifth of "
+                                                    "helper_train.jsonl, retired_heldout/, helper_train2.jsonl")
+    evf.add_argument("--cross-author", action="store_true",
+                     help="per corpus by another author, a classifier trained without it scored on all of it")
     evf.add_argument("--rules", default=None, help="rules file (default: the shipped one)")
     evf.set_defaults(func=_cmd_eval_filter)
 

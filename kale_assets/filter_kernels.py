@@ -10,6 +10,11 @@ repetition check first tries a certificate that needs no hash table (:func:`_sur
 token hash, a lower bound on the distinct tokens); only captions it cannot pass (loops, short or collision-heavy
 tails) take the exact check.
 
+The same module cuts the screened captions into sentences (:func:`easy_spans`): for printable-ASCII captions whose
+every candidate sentence end is an end of :func:`kale_assets.filtering.split_sentences` (no abbreviation that
+may end a sentence, no quote around the end, a capital letter after it) the cuts are a byte loop; the others are
+marked for Python.
+
 Exact for ASCII text: Python's ``str.lower``/``str.split``/``[^\\W_]`` and the byte rules below agree there.
 Text with any byte >= 0x80 must be checked in Python (:func:`drop_codes` callers do; a test holds the kernel
 equal to :func:`kale_assets.filtering._caption_drop_reason` on adversarial ASCII).
@@ -204,20 +209,28 @@ def _drop_codes(buf, offsets, valid, min_words, degenerate, window, min_tokens, 
     return out
 
 
-def drop_codes_arrow(arr: pa.Array, min_words: int, degenerate: bool, window: int, min_tokens: int,
-                     ratio: float) -> np.ndarray:
-    """Per string of ``arr`` (string or large_string), CODE_KEEP / CODE_EMPTY (also null) / CODE_TOO_SHORT /
-    CODE_DEGENERATE; exact for ASCII strings only."""
+def _arrow_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bytes, int64 offsets into them, validity) of a string or large_string array, without copying the bytes."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    if not len(arr):
-        return np.zeros(0, dtype=np.int8)
     width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     _, off_buf, data_buf = arr.buffers()
+    if off_buf is None:  # an empty array may have no buffers
+        return np.zeros(0, dtype=np.uint8), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.bool_)
     offsets = np.frombuffer(off_buf, dtype=width)[arr.offset:arr.offset + len(arr) + 1].astype(np.int64, copy=False)
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
     valid = (np.ones(len(arr), dtype=np.bool_) if arr.null_count == 0
              else arr.is_valid().to_numpy(zero_copy_only=False))
+    return data, offsets, valid
+
+
+def drop_codes_arrow(arr: pa.Array, min_words: int, degenerate: bool, window: int, min_tokens: int,
+                     ratio: float) -> np.ndarray:
+    """Per string of ``arr`` (string or large_string), CODE_KEEP / CODE_EMPTY (also null) / CODE_TOO_SHORT /
+    CODE_DEGENERATE; exact for ASCII strings only."""
+    if not len(arr):
+        return np.zeros(0, dtype=np.int8)
+    data, offsets, valid = _arrow_parts(arr)
     return _drop_codes(data, offsets, valid, int(min_words), bool(degenerate), int(window), int(min_tokens),
                        float(ratio), _CLASS, _LOWER, _ALNUM, _SPACE)
 
@@ -227,3 +240,244 @@ def drop_codes_list(texts: list[str | None], min_words: int, degenerate: bool, w
     """:func:`drop_codes_arrow` for a list of Python strings."""
     return drop_codes_arrow(pa.array(texts, type=pa.large_string()), min_words, degenerate, window, min_tokens,
                             ratio)
+
+
+# --- sentence cuts of "easy" captions -------------------------------------------------------------------------
+# A caption is cut here unless _is_hard says it may match filtering._HARD_SPLIT_PATTERN: what is left is printable
+# ASCII in which every candidate sentence end (a run of . ! ? and closers followed by a space) is a cut of
+# filtering._sentence_spans, except a lone full stop after an abbreviation that never ends a sentence (Dr., e.g.).
+_IS_END = np.zeros(256, dtype=np.bool_)
+_IS_END[[ord(c) for c in ".!?"]] = True
+_IS_RUN = np.zeros(256, dtype=np.bool_)
+_IS_RUN[[ord(c) for c in ".!?\"')]"]] = True
+_IS_CLOSER = np.zeros(256, dtype=np.bool_)
+_IS_CLOSER[[ord(c) for c in "\"')]"]] = True
+_IS_OPENER = np.zeros(256, dtype=np.bool_)  # what _is_boundary strips from the front of the word before a stop
+_IS_OPENER[[ord(c) for c in "\"'(["]] = True
+
+
+def pack_words(words) -> np.ndarray:
+    """Sorted uint64 codes of ASCII words of at most 8 bytes (for :func:`easy_spans`' abbreviation look-up)."""
+    codes = []
+    for w in words:
+        b = w.encode("ascii")
+        if len(b) > 8:
+            raise ValueError(f"{w!r}: longer than 8 bytes")
+        codes.append(int.from_bytes(b.ljust(8, b"\0"), "little"))
+    return np.array(sorted(codes), dtype=np.uint64)
+
+
+@nb.njit(nogil=True, cache=True)
+def _word_code(buf, a, e, low):  # pragma: no cover - compiled
+    """The lower-cased bytes buf[a:e] packed little-endian into a uint64 (0 when longer than 8 bytes)."""
+    if e - a > 8:
+        return np.uint64(0)
+    code = np.uint64(0)
+    for k in range(e - 1, a - 1, -1):
+        code = (code << np.uint64(8)) | low[buf[k]]
+    return code
+
+
+@nb.njit(nogil=True, cache=True)
+def _contains(codes, code):  # pragma: no cover - compiled
+    """Whether the sorted array ``codes`` holds ``code`` (a plain binary search: np.searchsorted costs more here)."""
+    lo, hi = 0, len(codes)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if codes[mid] < code:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < len(codes) and codes[lo] == code
+
+
+@nb.njit(nogil=True, cache=True)
+def _is_never_stop(buf, a, k, never, low):  # pragma: no cover - compiled
+    """Whether the full stop at buf[k] follows a never-ending abbreviation: the word before it (back to a space or
+    the caption's start, openers stripped from its front) is in ``never``."""
+    s = k
+    while s > a and buf[s - 1] != 32:
+        s -= 1
+    while s < k and _IS_OPENER[buf[s]]:
+        s += 1
+    if s == k:
+        return False
+    return _contains(never, _word_code(buf, s, k, low))
+
+
+@nb.njit(nogil=True, cache=True)
+def _emit(buf, row, s, t, out_row, out_a, out_e, m):  # pragma: no cover - compiled
+    """Append buf[s:t] with its spaces trimmed as a sentence of ``row`` (nothing when only spaces); the new count."""
+    while s < t and buf[s] == 32:
+        s += 1
+    while t > s and buf[t - 1] == 32:
+        t -= 1
+    if t > s:
+        out_row[m] = row
+        out_a[m] = s
+        out_e[m] = t
+        m += 1
+    return m
+
+
+@nb.njit(nogil=True, cache=True)
+def _easy_spans(buf, offsets, valid, never, maybe, low):  # pragma: no cover - compiled
+    """Per row whether it is hard (:func:`_is_hard`, or null), and the (row, start, end) byte spans of the sentences
+    of the others (see the section comment): the candidate ends are found as filtering._BOUNDARY_RE.finditer finds
+    them (a maximal run from its first mark on)."""
+    n = len(offsets) - 1
+    cap = offsets[n] - offsets[0] + n + 1
+    hard = np.zeros(n, dtype=np.bool_)
+    out_row = np.empty(cap, dtype=np.int64)
+    out_a = np.empty(cap, dtype=np.int64)
+    out_e = np.empty(cap, dtype=np.int64)
+    m = 0
+    for r in range(n):
+        a, e = offsets[r], offsets[r + 1]
+        if not valid[r] or _is_hard(buf, a, e, maybe, low):
+            hard[r] = True
+            continue
+        start = a
+        k = a
+        while k < e:
+            if not _IS_END[buf[k]]:
+                k += 1
+                continue
+            q = k + 1
+            while q < e and _IS_RUN[buf[q]]:
+                q += 1
+            if q < e and buf[q] == 32:
+                lone = buf[k] == 46
+                for p in range(k + 1, q):
+                    lone = lone and _IS_CLOSER[buf[p]]
+                if not (lone and _is_never_stop(buf, a, k, never, low)):
+                    m = _emit(buf, r, start, q, out_row, out_a, out_e, m)
+                    start = q
+            k = q
+        m = _emit(buf, r, start, e, out_row, out_a, out_e, m)
+    return hard, out_row[:m], out_a[:m], out_e[:m]
+
+
+def easy_spans(arr: pa.Array, never: np.ndarray, maybe: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(hard, row, start, end): per string whether the splitter leaves it to Python (null, or see :func:`_is_hard`),
+    and the sentence spans of the others, ascending, start and end relative to the row's own text (byte =
+    character offsets: the text is ASCII).  ``never`` and ``maybe`` are :func:`pack_words` codes of the
+    abbreviations whose full stop never ends a sentence and of those that may."""
+    data, offsets, valid = _arrow_parts(arr)
+    hard, row, a, e = _easy_spans(data, offsets, valid, never, maybe, _LOWER)
+    base = offsets[row]
+    return hard, row, a - base, e - base
+
+
+_IS_WORD = _ALNUM.copy()  # Python's \w within ASCII
+_IS_WORD[ord("_")] = True
+_IS_DELIM = np.zeros(256, dtype=np.bool_)  # what may stand before an abbreviation in _HARD_SPLIT_PATTERN
+_IS_DELIM[[ord(c) for c in " \"'(["]] = True
+
+
+@nb.njit(nogil=True, cache=True)
+def _is_hard(buf, a, e, maybe, low):  # pragma: no cover - compiled
+    """Whether filtering._HARD_SPLIT_PATTERN could match buf[a:e] (a superset: never False where it matches)."""
+    last_closer = -2  # the last " or ' not followed by a word character (what closes a quote); -2: not looked for
+    dq_seen = False  # a " before here
+    sq_open = False  # an opening ' (after a non-word character) with no closing ' since
+    streak = 0  # non-space characters just before here
+    k = a
+    while k < e:
+        b = buf[k]
+        if b < 0x20 or b > 0x7E:
+            return True
+        if not _IS_END[b]:
+            if b == 34:
+                dq_seen = True
+            elif b == 39:
+                if k == a or not _IS_WORD[buf[k - 1]]:
+                    sq_open = True
+                elif k + 1 == e or not _IS_WORD[buf[k + 1]]:
+                    sq_open = False
+            streak = 0 if b == 32 else streak + 1
+            k += 1
+            continue
+        q = k
+        quote_in_run = False
+        while q < e and _IS_RUN[buf[q]]:
+            if _IS_END[buf[q]] and streak >= 38:
+                return True  # \S{38,}[.!?]
+            quote_in_run = quote_in_run or buf[q] == 34 or buf[q] == 39
+            streak += 1
+            q += 1
+        if q < e and buf[q] == 32:
+            r = q
+            while r < e and buf[r] == 32:
+                r += 1
+            if r < e and not (65 <= buf[r] <= 90):
+                return True  # a candidate end before a word that does not open with a capital
+            if dq_seen or sq_open or quote_in_run:
+                if last_closer == -2:
+                    last_closer = _last_closer(buf, a, e)
+                if last_closer > q:
+                    return True  # a candidate end that may lie inside a quoted span
+            if buf[k] == 46:
+                s = k
+                while s > a and not _IS_DELIM[buf[s - 1]]:
+                    s -= 1
+                if _abbrev_like(buf, s, k, maybe, low):
+                    return True
+        # the run's quotes update the quote state as they would outside a run
+        for p in range(k, q):
+            if buf[p] == 34:
+                dq_seen = True
+            elif buf[p] == 39:
+                if p == a or not _IS_WORD[buf[p - 1]]:
+                    sq_open = True
+                elif p + 1 == e or not _IS_WORD[buf[p + 1]]:
+                    sq_open = False
+        k = q
+    return False
+
+
+@nb.njit(nogil=True, cache=True)
+def _last_closer(buf, a, e):  # pragma: no cover - compiled
+    """The position of the last " or ' not followed by a word character in buf[a:e] (-1: none)."""
+    for p in range(e - 1, a - 1, -1):
+        if buf[p] == 34 or (buf[p] == 39 and (p + 1 == e or not _IS_WORD[buf[p + 1]])):
+            return p
+    return -1
+
+
+@nb.njit(nogil=True, cache=True)
+def _abbrev_like(buf, s, k, maybe, low):  # pragma: no cover - compiled
+    """Whether buf[s:k] is a "maybe" abbreviation, a single letter or an initialism (A.B.C) - case-insensitively."""
+    n = k - s
+    if n == 0:
+        return False
+    if n == 1:
+        return 97 <= low[buf[s]] <= 122
+    if n % 2 == 1:
+        initialism = True
+        for p in range(s, k):
+            if (p - s) % 2 == 0:
+                initialism = initialism and 97 <= low[buf[p]] <= 122
+            else:
+                initialism = initialism and buf[p] == 46
+        if initialism:
+            return True
+    code = _word_code(buf, s, k, low)
+    return code != 0 and _contains(maybe, code)
+
+
+@nb.njit(nogil=True, cache=True)
+def _hard_rows(buf, offsets, valid, maybe, low):  # pragma: no cover - compiled
+    n = len(offsets) - 1
+    out = np.zeros(n, dtype=np.bool_)
+    for r in range(n):
+        out[r] = not valid[r] or _is_hard(buf, offsets[r], offsets[r + 1], maybe, low)
+    return out
+
+
+def hard_rows(arr: pa.Array, maybe: np.ndarray) -> np.ndarray:
+    """Per string (nulls too), whether the compiled splitter must leave it to Python (see :func:`_is_hard`)."""
+    data, offsets, valid = _arrow_parts(arr)
+    return _hard_rows(data, offsets, valid, maybe, _LOWER)
+

@@ -55,17 +55,18 @@ bytes, or with a classifier the sha256 over that digest and the weights' content
 Speed: :func:`filter_frame` makes one polars regex pass over the caption column - the rules' alternation (a superset
 pre-screen), the classifier's screen over whole captions and a class of the characters outside printable ASCII,
 joined into one regex - over the column's two halves on two threads (a thread kept for the process: polars caches
-compiled regexes per thread); then, while this thread filters the rows the screen picked,
-:mod:`kale_assets.filter_kernels` decides on the other, in one compiled pass over the Arrow buffer, which captions
-are empty, too short or degenerate (exact for ASCII; Python decides for the screened rows with other characters;
-most captions pass the repetition check on a one-bit-per-token certificate, the rest take the exact check). Only the
-rows the regex picks (a few % of ordinary captions) go further, and there everything is vectorised except the
-sentences that need it: the captions are cut into sentences by one polars replace/split (captions where that could
-differ from :func:`split_sentences` - abbreviations, quotes around a full stop, non-ASCII text - are split in
-Python), each distinct sentence takes the rules once (the rules' screen names the rules that can match it; Python
-runs only those), the classifier's screen and visible-text guard run over the sentences in polars, each distinct
-(sentence, alt-text) is scored once, and the captions something was removed from are rebuilt by one polars
-group-join. The others keep their bytes.
+compiled regexes per thread).  Then this thread filters the rows the screen picked while the other starts on the
+caption-level checks (:mod:`kale_assets.filter_kernels`: one compiled pass over the Arrow buffer decides which
+captions are empty, too short or degenerate - exact for ASCII, Python decides for the screened rows with other
+characters; most captions pass the repetition check on a one-bit-per-token certificate), which the two threads share
+out in chunks once this one is done.  Only the rows the screen picks (a few % of ordinary captions) go further:
+they are cut into sentences by a compiled splitter (captions where its simple rule could differ from
+:func:`split_sentences` - abbreviations, quotes around a full stop, non-ASCII text - are split in Python); each
+distinct sentence takes the rules once (one polars select over the distinct sentences gives the rules' screen,
+the classifier's screen, quote characters and dialect-gap characters; Python runs only the rules that can match,
+and what a strip rule leaves is looked up among the sentences), the visible-text guard runs only on the kept
+sentences the classifier's screen picked, each distinct (kept sentence, alt-text) is scored once, and only the
+captions something was removed from are rebuilt.  The others keep their bytes.
 ``degenerate_repetition.enabled: false`` in the rules file turns that check off.  :func:`benchmark_filter`
 (``python -m kale_assets.filtering [n_rows]``) times the filter against a raw scan; ``kale bench --only filter``
 does the same as the project's yardstick.  The results are identical to :func:`filter_caption` row by row (the
@@ -76,6 +77,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -91,7 +93,7 @@ import polars as pl
 import pyarrow as pa
 import yaml
 
-from kale_assets.filter_kernels import drop_codes_arrow
+from kale_assets.filter_kernels import drop_codes_arrow, easy_spans, pack_words
 from kale_assets.io_utils import atomic_write
 from kale_assets.leak_classifier import LeakClassifier, alt_words, load_classifier
 
@@ -653,13 +655,14 @@ def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-# Captions on which the vectorised splitter below might differ from _sentence_spans; they are split in Python.
-# Everything else is printable ASCII where every candidate sentence end (a run of . ! ? and closers, then
-# whitespace) is followed by a capital letter, is not inside a quoted span (no quote opener before it, without
-# a closer between, and a closer after it: a superset of _QUOTED_RE's lazy spans) and does not follow a "maybe"
-# abbreviation (St., Inc.), a single letter, an initialism or a cut-off long word.  There _is_boundary is true,
-# so every candidate is a cut, except a lone full stop after an abbreviation that never ends a sentence (Dr.,
-# Mr., e.g.): that is never a cut.
+# Captions on which the compiled splitter (filter_kernels.easy_spans) might differ from _sentence_spans; they are
+# split in Python.  The kernel decides this in its own pass (filter_kernels._is_hard, a superset of this pattern:
+# a test holds it so); the pattern states the condition in one place.  Everything else is printable ASCII where
+# every candidate sentence end (a run of . ! ? and closers, then whitespace) is followed by a capital letter, is
+# not inside a quoted span (no quote opener before it, without a closer between, and a closer after it: a
+# superset of _QUOTED_RE's lazy spans) and does not follow a "maybe" abbreviation (St., Inc.), a single letter, an
+# initialism or a cut-off long word.  There _is_boundary is true, so every candidate is a cut, except a lone full
+# stop after an abbreviation that never ends a sentence (Dr., Mr., e.g.): that is never a cut.
 _HARD_SPLIT_PATTERN = (
     r"[^\x20-\x7e]"
     r"""|[.!?][.!?"')\]]*\s+[^A-Z\s]"""
@@ -670,36 +673,38 @@ _HARD_SPLIT_PATTERN = (
     + r"""|[a-z]|(?:[a-z]\.)+[a-z])\.[.!?"')\]]*\s)"""
     r"|\S{38,}[.!?]"
 )
-_EASY_CUT = r"""([.!?][.!?"')\]]*) +"""
-# the full stop of a never-ending abbreviation, hidden as \x01 while cutting (easy captions hold no \x01)
-_EASY_KEEP = r"""(?i)((?:^|[\s"'(\[])["'(\[]*(?:""" + _alternation(_ABBREV_NEVER) + r"""))\.(["')\]]* )"""
+# the abbreviations whose full stop never / may end a sentence, for the compiled splitter
+_NEVER_CODES = pack_words(_ABBREV_NEVER)
+_MAYBE_CODES = pack_words(_ABBREV_MAYBE)
 
 
 def _split_flat(texts: pl.Series) -> tuple[pl.Series, np.ndarray]:
     """All sentences of all texts, flat, with the index of the text each came from (ascending): exactly
-    [_sentence_spans(t) for t in texts] concatenated.  Easy captions (most) are split by one polars
-    replace/split over the column, the others in Python."""
-    hard = texts.str.contains(_HARD_SPLIT_PATTERN).fill_null(False)
-    easy = (
-        pl.DataFrame({"t": texts, "hard": hard}).with_row_index("row")
-        .filter(~pl.col("hard") & pl.col("t").is_not_null())
-        .select(pl.col("row").cast(pl.Int64),
-                pl.col("t").str.strip_chars(" ").str.replace_all(_EASY_KEEP, "${1}\x01${2}")
-                .str.replace_all(_EASY_CUT, "${1}\x00").str.replace_all("\x01", ".", literal=True).str.split("\x00"))
-        .explode("t")
-        .filter(pl.col("t").str.len_bytes() > 0)
-    )
-    hard_rows = hard.arg_true()
-    if len(hard_rows):
-        rows: list[int] = []
-        sents: list[str] = []
-        for i, t in zip(hard_rows.to_list(), texts.gather(hard_rows).to_list(), strict=True):
+    [_sentence_spans(t) for t in texts] concatenated."""
+    sents, owner = _split_list(texts, texts.to_list())
+    return pl.Series(sents, dtype=pl.String), owner
+
+
+def _split_list(texts: pl.Series, items: list[str | None]) -> tuple[list[str], np.ndarray]:
+    """:func:`_split_flat` as a list (``items`` is ``texts.to_list()``).  Easy captions (most) are cut by one
+    compiled pass over the column's bytes (:func:`kale_assets.filter_kernels.easy_spans`), the others in Python."""
+    hard, rows, starts, ends = easy_spans(texts.to_arrow(compat_level=pl.CompatLevel.oldest()), _NEVER_CODES,
+                                          _MAYBE_CODES)
+    if hard.any():
+        h_rows, h_starts, h_ends = [], [], []
+        for i in np.flatnonzero(hard).tolist():
+            t = items[i]
             for a, b in _sentence_spans(t) if t else ():
-                rows.append(i)
-                sents.append(t[a:b])
-        hard_frame = pl.DataFrame({"row": rows, "t": sents}, schema={"row": pl.Int64, "t": pl.String})
-        easy = pl.concat([easy, hard_frame]).sort("row", maintain_order=True)
-    return easy.get_column("t"), easy.get_column("row").to_numpy()
+                h_rows.append(i)
+                h_starts.append(a)
+                h_ends.append(b)
+        rows = np.concatenate([rows, np.asarray(h_rows, dtype=np.int64)])
+        order = np.argsort(rows, kind="stable")  # each text's own spans stay in order
+        rows = rows[order]
+        starts = np.concatenate([starts, np.asarray(h_starts, dtype=np.int64)])[order]
+        ends = np.concatenate([ends, np.asarray(h_ends, dtype=np.int64)])[order]
+    sents = [items[i][a:b] for i, a, b in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True)]
+    return sents, rows
 
 
 # --------------------------------------------------------------------------------------------------
@@ -968,144 +973,213 @@ def _filter_reference(text: str | None, rules: RuleSet, alt_text: str | None) ->
     return FilterOutcome(None if reason else cleaned, tuple(removals), reason)
 
 
-def _sparse_rule_pass(sents: list[str], rules: RuleSet) -> dict[int, tuple[str | None, list[Removal]]]:
-    """The sentence rules over a flat sentence list, touching only the sentences a rule may match: the
-    changed ones as {index: (kept text or None, removals)}."""
-    changed: dict[int, tuple[str | None, list[Removal]]] = {}
-    pending: list[tuple[int, str]] = []
-    for j, h in _rule_hits_sparse(sents, rules):
-        current, removals, modified = _strip_sentence(sents[j], rules, h)
-        if current is not None and modified:
-            pending.append((j, current))
-        elif current is not None:
-            name = _dropping_rule(current, rules, h)
+def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None
+                   ) -> tuple[np.ndarray, list[str], list[list[Removal]]]:
+    """The rules and the classifier over a column of non-null captions: the rows something was removed from
+    (ascending; the others stay byte-identical), each one's kept sentences joined with spaces and its removals.
+
+    The rules are a function of a sentence's text alone, so each distinct sentence takes them once, after one
+    polars select over the distinct sentences (:func:`_sentence_flags`); each distinct (kept sentence, alt-text)
+    is scored once."""
+    items = texts.to_list()
+    caption_removals = _caption_pass(items, rules)
+    work = pl.Series(items, dtype=pl.String) if caption_removals else texts
+    sents, owner = _split_list(work, items)
+    index: dict[str, int] = {}
+    ids = [index.setdefault(s, len(index)) for s in sents]
+    distinct = list(index)
+    flags = _sentence_flags(distinct, rules)
+    # {distinct id: (kept text or None, removals, id of the kept text)}; distinct grows with the kept texts
+    outcome, flags = _rules_on_distinct(distinct, index, flags, rules)
+    flagged: dict[int, str] = {}  # flat sentence -> the classifier's removal rule
+    if rules.classifier is not None:
+        alts = alt_texts.to_list() if alt_texts is not None else None
+        flagged = _classify_flat(distinct, ids, owner, alts, flags, outcome, rules.classifier)
+    return _rebuild(sents, ids, owner, outcome, flagged, caption_removals)
+
+
+def _rebuild(sents: list[str], ids: list[int], owner: np.ndarray,
+             outcome: dict[int, tuple[str | None, list[Removal], int]], flagged: dict[int, str],
+             caption_removals: dict[int, list[Removal]]) -> tuple[np.ndarray, list[str], list[list[Removal]]]:
+    """The rows something was removed from (ascending), each one's kept sentences joined with spaces and its
+    removals in order."""
+    ids_arr = np.asarray(ids, dtype=np.int64)
+    by_id = np.zeros(int(ids_arr.max()) + 1 if len(ids_arr) else 0, dtype=bool)
+    by_id[list(outcome)] = True
+    hits = np.union1d(np.flatnonzero(by_id[ids_arr]), np.fromiter(flagged, dtype=np.int64, count=len(flagged)))
+    touched = np.union1d(owner[hits], np.fromiter(caption_removals, dtype=np.int64, count=len(caption_removals)))
+    if not len(touched):
+        return touched, [], []
+    removals: list[list[Removal]] = [list(caption_removals.get(r, ())) for r in touched.tolist()]
+    kept = sents.copy()
+    for j, pos in zip(hits.tolist(), np.searchsorted(touched, owner[hits]).tolist(), strict=True):
+        res = outcome.get(ids[j])
+        if res is not None:
+            kept[j] = res[0]
+            removals[pos].extend(res[1])
+        rule = flagged.get(j)
+        if rule is not None:
+            removals[pos].append(Removal(kept[j], rule))
+            kept[j] = None
+    starts = np.searchsorted(owner, touched, side="left").tolist()
+    ends = np.searchsorted(owner, touched, side="right").tolist()
+    texts = [" ".join([k for k in kept[a:b] if k is not None]) for a, b in zip(starts, ends, strict=True)]
+    return touched, texts, removals
+
+
+def _caption_pass(items: list[str], rules: RuleSet) -> dict[int, list[Removal]]:
+    """The caption-scope rules, in place on ``items`` (exactly as :func:`_filter_reference` applies them): {row:
+    removals} for the rows they cut."""
+    removals: dict[int, list[Removal]] = {}
+    if not rules._caption_strip:
+        return removals
+    for k, t in enumerate(items):
+        for rule in rules._caption_strip:
+            if rule.regex.search(t) is not None:
+                t, removed = _strip(rule, t)
+                removals.setdefault(k, []).extend(removed)
+        items[k] = t
+    return removals
+
+
+@dataclass
+class _Flags:
+    """Per distinct sentence, from one polars pass: whether some rule may match (a superset), whether it holds
+    a dialect-gap character (then Python decides everything for it), whether the classifier's screen matches it
+    and whether it holds a quote character."""
+
+    rule: np.ndarray
+    gap: np.ndarray
+    screen: np.ndarray | None = None
+    quote: np.ndarray | None = None
+
+
+def _sentence_flags(distinct: list[str], rules: RuleSet) -> _Flags:
+    """:class:`_Flags` of the given texts: one polars select (each regex pass there has a fixed cost)."""
+    n = len(distinct)
+    if not n:
+        return _Flags(np.zeros(0, bool), np.zeros(0, bool))
+    col = pl.col("s")
+    exprs = [col.str.contains(_dialect_gap_class()).alias("gap")]
+    sentence_rules = (*rules._sentence_strip, *rules._sentence_drop)
+    if sentence_rules and all(r.polars_ok for r in sentence_rules):
+        # on one sentence the rules' own patterns apply (``^`` is its start), a narrower superset than the
+        # caption pre-screen; a sentence with a dialect-gap character takes every rule in Python
+        union = "|".join(f"(?-i:{r.pattern})" if r.case_sensitive else f"(?i:{r.pattern})" for r in sentence_rules)
+        exprs.append((col.str.contains(union) | exprs[0]).alias("rule"))
+    stage = rules.classifier
+    if stage is not None:
+        exprs.append(col.str.contains("(?i)" + stage.screen.pattern).alias("screen"))
+        exprs.append(col.str.contains(r"""["'“‘«„]""").alias("quote"))
+    frame = pl.DataFrame({"s": pl.Series(distinct, dtype=pl.String)}).select(exprs)
+    got = {c: frame.get_column(c).to_numpy() for c in frame.columns}
+    rule = got.get("rule", np.full(n, bool(sentence_rules)))  # no rule: nothing to match; not compilable: Python
+    return _Flags(rule=rule, gap=got["gap"], screen=got.get("screen"), quote=got.get("quote"))
+
+
+_PYTHON_FLAGS_BELOW = 24  # texts
+
+
+def _rules_on_distinct(distinct: list[str], index: dict[str, int], flags: _Flags, rules: RuleSet
+                       ) -> tuple[dict[int, tuple[str | None, list[Removal], int]], _Flags]:
+    """The sentence rules over the distinct sentences the screen picked, as :func:`_filter_reference` applies them
+    to one sentence: {id: (kept text or None, removals, id of the kept text)} for the ones they changed, and the
+    flags extended to the kept texts that were not among the sentences (``distinct`` and ``index`` grow with them).
+
+    ``hits`` only skip rules that cannot match the unchanged text; what a strip rule left of a sentence takes the
+    drop rules only where the screen of its own text picks it."""
+    picked = np.flatnonzero(flags.rule).tolist()
+    stripped: list[tuple[int, str | None, list[Removal], bool, frozenset[str] | None]] = []
+    fresh: list[str] = []
+    for d, h in zip(picked, _rule_hits([distinct[d] for d in picked], rules), strict=True):
+        current, removals, modified = _strip_sentence(distinct[d], rules, h)
+        stripped.append((d, current, removals, modified, h))
+        if modified and current is not None and current not in index:
+            index[current] = len(distinct)
+            distinct.append(current)
+            fresh.append(current)
+    if fresh:
+        # a polars pass has a fixed cost of ~1 ms: a few texts are left to Python (as if they had a gap character)
+        more = (_sentence_flags(fresh, rules) if len(fresh) >= _PYTHON_FLAGS_BELOW
+                else _Flags(*(np.ones(len(fresh), dtype=bool) for _ in range(4))))
+        flags = _Flags(*(None if x is None else np.concatenate([x, y]) for x, y in zip(
+            (flags.rule, flags.gap, flags.screen, flags.quote), (more.rule, more.gap, more.screen, more.quote),
+            strict=True)))
+    changed: dict[int, tuple[str | None, list[Removal], int]] = {}
+    for d, current, removals, modified, h in stripped:
+        kept_id = d
+        if current is not None:
+            kept_id = index[current]
+            name = None
+            if not modified:
+                name = _dropping_rule(current, rules, h)
+            elif flags.rule[kept_id]:
+                name = _dropping_rule(current, rules)
             if name is not None:
                 removals.append(Removal(current, name))
                 current = None
         if removals:
-            changed[j] = (current, removals)
-    if pending:
-        for (j, current), h in zip(pending, _rule_hits([p[1] for p in pending], rules), strict=True):
-            name = _dropping_rule(current, rules, h) if h is None or h else None
-            if name is not None:
-                changed[j] = (None, [*changed[j][1], Removal(current, name)])
-    return changed
+            changed[d] = (current, removals, kept_id)
+    return changed, flags
 
 
-def _rule_hits_sparse(sents: list[str], rules: RuleSet) -> list[tuple[int, frozenset[str] | None]]:
-    """(index, rules that may match it) for the sentences some rule may match; every sentence when a rule
-    cannot be screened by polars."""
-    if any(not r.polars_ok for r in (*rules._sentence_strip, *rules._sentence_drop)):
-        return list(enumerate(_rule_hits(sents, rules)))
-    if not sents:
-        return []
-    idx = pl.Series("s", sents, dtype=pl.String).str.contains(_rules_screen_pattern(rules)).arg_true().to_list()
-    hits = _rule_hits([sents[j] for j in idx], rules)
-    return [(j, h) for j, h in zip(idx, hits, strict=True) if h is None or h]
-
-
-def _classify_sparse(texts: pl.Series, owner: np.ndarray, changed: dict[int, tuple[str | None, list[Removal]]],
-                     alt_texts: pl.Series | None, stage: ClassifierStage) -> None:
-    """The learned stage over a flat sentence column (what the rules kept: ``changed`` applied), in place on
-    ``changed``: screened and guarded in polars (Python re-checks only text with a dialect-gap character or a
-    quote character), each distinct (sentence, alt-text) checked and scored once."""
-    alts = alt_texts.gather(owner) if alt_texts is not None else pl.repeat(None, len(texts), dtype=pl.String,
-                                                                          eager=True)
-    col = pl.col("s")
-    frame = (
-        pl.DataFrame({"s": texts, "alt": alts, "gap": _gap_mask(texts)}).with_row_index("j")
-        .filter(col.is_not_null())
-        .filter(pl.col("gap") | col.str.contains("(?i)" + stage.screen.pattern))
-    )
-    if stage.guard is not None:
-        frame = frame.filter(pl.col("gap") | ~col.str.contains("(?i)" + stage.guard.pattern))
-    if not frame.height:
-        return
-    frame = frame.with_columns(col.str.contains(r"""["'“‘«„]""").alias("quote"))
-    keep: list[tuple[str, str | None]] = []
-    for t, alt, g, q in frame.unique(["s", "alt"], maintain_order=True).select("s", "alt", "gap", "quote").iter_rows():
-        if g and (stage.screen.search(t) is None or (stage.guard is not None and stage.guard.search(t))):
-            continue
-        if (q or g) and not stage.score_quoted and _quoted_spans(t):
-            continue
-        keep.append((t, alt))
-    if not keep:
-        return
-    probs = stage.model.probabilities([k[0] for k in keep], [alt_words(k[1]) for k in keep])
+def _classify_flat(distinct: list[str], ids: list[int], owner: np.ndarray, alts: list[str | None] | None,
+                   flags: _Flags, outcome: dict[int, tuple[str | None, list[Removal], int]], stage: ClassifierStage
+                   ) -> dict[int, str]:
+    """The learned stage over the flat sentences (what the rules kept of them): {flat index: "classifier:<kind>"}
+    for the flagged ones.  Whether a kept text is scored is decided once per distinct text (from the polars flags;
+    in Python where it holds a dialect-gap character), each distinct (text, alt-text) is scored once."""
+    kept = np.arange(len(distinct), dtype=np.int64)  # distinct id -> id of what the rules kept of it (-1: nothing)
+    for d, (current, _, kept_id) in outcome.items():
+        kept[d] = kept_id if current is not None else -1
+    flat_kept = kept[np.asarray(ids, dtype=np.int64)]
+    live = flat_kept >= 0
+    used = np.zeros(len(distinct), dtype=bool)
+    used[flat_kept[live]] = True
+    eligible = _eligible(distinct, np.flatnonzero(used & flags.screen & ~flags.gap), flags, stage)
+    for d in np.flatnonzero(used & flags.gap).tolist():
+        text = distinct[d]
+        eligible[d] = (stage.screen.search(text) is not None
+                       and (stage.guard is None or stage.guard.search(text) is None)
+                       and (stage.score_quoted or not _quoted_spans(text)))
+    pick = np.flatnonzero(live & eligible[np.where(live, flat_kept, 0)])
+    if not len(pick):
+        return {}
+    pairs: dict[tuple[str, str | None], int] = {}
+    flat: list[tuple[int, tuple[str, str | None]]] = []
+    for j, k in zip(pick.tolist(), flat_kept[pick].tolist(), strict=True):
+        key = (distinct[k], alts[int(owner[j])] if alts is not None else None)
+        pairs.setdefault(key, len(pairs))
+        flat.append((j, key))
+    keys = list(pairs)
+    probs = stage.model.probabilities([k[0] for k in keys], [alt_words(k[1]) for k in keys])
     leak = 1.0 - probs[:, 0]
     kinds = probs[:, 1:].argmax(axis=1) + 1
-    flagged = {k: stage.model.classes[int(c)] for k, p, c in zip(keep, leak.tolist(), kinds.tolist(), strict=True)
-               if p >= stage.threshold}
-    if not flagged:
-        return
-    for j, t, alt in frame.select("j", "s", "alt").iter_rows():
-        kind = flagged.get((t, alt))
-        if kind is not None:
-            removals = changed[j][1] if j in changed else []
-            changed[j] = (None, [*removals, Removal(t, f"classifier:{kind}")])
+    verdict = {k: f"classifier:{stage.model.classes[int(c)]}" for k, p, c in zip(keys, leak.tolist(), kinds.tolist(),
+                                                                                strict=True) if p >= stage.threshold}
+    return {j: verdict[key] for j, key in flat if key in verdict}
 
 
-def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None
-                   ) -> dict[int, tuple[str, list[Removal]]]:
-    """The rules and the classifier over a column of non-null captions: {row: (the kept sentences joined with
-    spaces, removals)} for the rows something was removed from (the others stay byte-identical)."""
-    caption_removals: dict[int, list[Removal]] = {}
-    if rules._caption_strip:
-        # the pre-screen form of each pattern (anchors widened) is a superset of what Python's re matches
-        hit = (texts.str.contains("|".join(f"(?-i:{_prescreen_part(r.pattern)})" if r.case_sensitive
-                                           else f"(?i:{_prescreen_part(r.pattern)})" for r in rules._caption_strip))
-               if all(r.polars_ok for r in rules._caption_strip) else pl.Series([True] * len(texts)))
-        idx = (hit | _gap_mask(texts)).arg_true()
-        works = texts.gather(idx).to_list()
-        for k, t in enumerate(works):
-            for rule in rules._caption_strip:
-                if rule.regex.search(t) is not None:
-                    t, removed = _strip(rule, t)
-                    caption_removals.setdefault(int(idx[k]), []).extend(removed)
-            works[k] = t
-        texts = texts.scatter(idx, pl.Series(works, dtype=pl.String)) if len(idx) else texts
-    sents, owner = _split_flat(texts)
-    changed = _rule_pass_distinct(sents, rules)
-    if rules.classifier is not None:
-        kept = sents
-        if changed:
-            j = list(changed)
-            kept = sents.clone().scatter(j, pl.Series([changed[i][0] for i in j], dtype=pl.String))
-        _classify_sparse(kept, owner, changed, alt_texts, rules.classifier)
-    touched = sorted({int(owner[j]) for j in changed} | set(caption_removals))
-    if not touched:
-        return {}
-    # the touched rows' kept sentences, joined in polars; the removals in Python (one entry per removal)
-    spans = np.flatnonzero(np.isin(owner, touched))
-    drop = [j for j, (cur, _) in changed.items() if cur is None]
-    edit = [j for j, (cur, _) in changed.items() if cur is not None]
-    kept = sents.clone()  # scatter writes in place
-    if edit:
-        kept = kept.scatter(edit, pl.Series([changed[j][0] for j in edit], dtype=pl.String))
-    if drop:
-        kept = kept.scatter(drop, None)
-    joined = (pl.DataFrame({"row": owner[spans], "s": kept.gather(spans)})
-              .group_by("row", maintain_order=True).agg(pl.col("s").drop_nulls().str.join(" ")))
-    removals: dict[int, list[Removal]] = {i: list(caption_removals.get(i, ())) for i in touched}
-    for j in sorted(changed):
-        removals[int(owner[j])].extend(changed[j][1])
-    text = dict.fromkeys(touched, "")  # a row whose every sentence was cut away has none left to join
-    text.update(zip(joined.get_column("row").to_list(), joined.get_column("s").to_list(), strict=True))
-    return {i: (text[i], removals[i]) for i in touched}
-
-
-def _rule_pass_distinct(sents: pl.Series, rules: RuleSet) -> dict[int, tuple[str | None, list[Removal]]]:
-    """_sparse_rule_pass over ``sents``, each distinct sentence once (the rules are a function of the sentence's text
-    alone): {index into sents: (kept text or None, removals)} for the changed ones."""
-    if not len(sents):
-        return {}
-    distinct = sents.unique(maintain_order=True)
-    sub = _sparse_rule_pass(distinct.to_list(), rules)
-    if not sub:
-        return {}
-    by_text = {distinct[k]: v for k, v in sub.items()}
-    hit = sents.is_in(pl.Series(list(by_text), dtype=pl.String).implode()).arg_true()
-    return {k: by_text[t] for k, t in zip(hit.to_list(), sents.gather(hit).to_list(), strict=True)}
+def _eligible(distinct: list[str], screened: np.ndarray, flags: _Flags, stage: ClassifierStage) -> np.ndarray:
+    """Per distinct text, whether the classifier scores it, for the ``screened`` ids (the screen matched, no
+    dialect-gap character; all others False): not about visible text (the guard, and unless ``score_quoted`` a
+    quoted span).  The guard runs only on these texts - in Python for a few, else one polars pass."""
+    eligible = np.zeros(len(distinct), dtype=bool)
+    if not len(screened):
+        return eligible
+    texts = [distinct[d] for d in screened.tolist()]
+    if stage.guard is None:
+        guarded = np.zeros(len(texts), dtype=bool)
+    elif len(texts) < _PYTHON_FLAGS_BELOW:
+        guarded = np.array([stage.guard.search(t) is not None for t in texts], dtype=bool)
+    else:
+        guarded = pl.Series(texts, dtype=pl.String).str.contains("(?i)" + stage.guard.pattern).to_numpy()
+    ok = ~guarded
+    if not stage.score_quoted:
+        for k in np.flatnonzero(ok & flags.quote[screened]).tolist():
+            ok[k] = not _quoted_spans(texts[k])
+    eligible[screened] = ok
+    return eligible
 
 
 _POLARS_RULE_MASKS_FROM = 128  # sentences; below, one Python pass over every rule is cheaper
@@ -1147,26 +1221,61 @@ def _rule_hits(sentences: list[str], rules: RuleSet) -> list[frozenset[str] | No
 _CODE_REASONS = (None, DROP_EMPTY, DROP_TOO_SHORT, DROP_DEGENERATE)  # by filter_kernels CODE_*
 
 
-_SIDE_THREADS: dict[int, ThreadPoolExecutor] = {}  # by process id: a forked child has no thread of its parent's
+_SIDE: list[ThreadPoolExecutor] = []  # filter_frame's second thread, once started
 _SIDE_LOCK = threading.Lock()
 
 
 def _side_thread() -> ThreadPoolExecutor:
     """filter_frame's second thread, kept for the process: polars caches compiled regexes per thread, and compiling
     the screen's regex on a fresh thread costs more than the pass itself."""
-    pid = os.getpid()
     with _SIDE_LOCK:
-        pool = _SIDE_THREADS.get(pid)
-        if pool is None:
-            pool = _SIDE_THREADS[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kale-filter")
-    return pool
+        if not _SIDE:
+            _SIDE.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="kale-filter"))
+        return _SIDE[0]
 
+
+def _forget_side_thread() -> None:
+    # a forked child has none of its parent's threads: an inherited executor would never run what it is given
+    global _SIDE_LOCK
+    _SIDE.clear()
+    _SIDE_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_side_thread)
 
 _SPLIT_SCREEN_FROM = 4_096  # rows; below, one regex pass (a pass has a fixed cost of a few ms)
 
 
-def _kernel_codes_of(raw: pl.Series, cr: CaptionRules) -> np.ndarray:
-    return _kernel_codes(raw.to_arrow(compat_level=pl.CompatLevel.oldest()), cr)
+_CHECK_CHUNK = 4_096  # rows per share of the compiled checks (~1 ms)
+
+
+class _SharedChecks:
+    """The compiled caption-level checks over a column, in chunks that whichever thread calls :meth:`work` takes
+    (``next`` on an itertools.count is atomic under the GIL)."""
+
+    def __init__(self, raw: pl.Series, cr: CaptionRules) -> None:
+        self.raw = raw
+        self.cr = cr
+        self.codes = np.zeros(len(raw), dtype=np.int8)
+        self.chunks = -(-len(raw) // _CHECK_CHUNK)
+        self.counter = itertools.count()
+        self.lock = threading.Lock()
+        self.arr: pa.Array | None = None
+
+    def _arrow(self) -> pa.Array:
+        # the first thread to get here converts (a copy of the column's bytes), off the other one's path
+        with self.lock:
+            if self.arr is None:
+                arr = self.raw.to_arrow(compat_level=pl.CompatLevel.oldest())
+                self.arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+            return self.arr
+
+    def work(self) -> None:
+        while (k := next(self.counter)) < self.chunks:
+            arr = self._arrow()
+            lo = k * _CHECK_CHUNK
+            part = arr.slice(lo, min(_CHECK_CHUNK, len(arr) - lo))
+            self.codes[lo:lo + len(part)] = _kernel_codes(part, self.cr)
 
 
 def _kernel_codes(arr, cr: CaptionRules) -> np.ndarray:
@@ -1212,47 +1321,82 @@ def _dialect_gap_class() -> str:
 _MAYBE_GAP = r"[^\x00-\x1b\x20-\x7f]"
 
 
-def _gap_mask(texts: pl.Series) -> pl.Series:
-    """Per text, whether it holds a dialect-gap character (null: False)."""
-    maybe = texts.str.contains(_MAYBE_GAP).fill_null(False)
-    idx = maybe.arg_true()
-    if not len(idx):
-        return maybe
-    return maybe.scatter(idx, texts.gather(idx).str.contains(_dialect_gap_class()).fill_null(False))
-
-
 def _rules_screen_pattern(rules: RuleSet) -> str:
     """The rules' alternation plus the dialect-gap class: the sentences it matches get per-rule tests."""
     gap = _dialect_gap_class()
     return f"{rules.prescreen_pattern}|{gap}" if rules.prescreen_pattern else gap
 
 
-def _union_pattern(rules: RuleSet) -> str:
-    """One regex for the caption screen: a rule may match, the classifier's screen matches, or the caption
-    holds a character outside printable ASCII (a possible dialect gap, and text the compiled checks leave to
-    Python).  The rows it picks (a few % of ordinary captions) take the sentence pass."""
+def _screen_parts(rules: RuleSet) -> tuple[str, ...]:
+    """The caption screen's parts: a rule may match, the classifier's screen matches, or the caption holds a
+    character outside printable ASCII (a possible dialect gap, and text the compiled checks leave to Python)."""
     parts = [rules.prescreen_pattern or r"(?i)[^\s\S]"]  # no polars-compilable rule: never matches
     if rules.classifier is not None:
         parts.append(f"(?i:{rules.classifier.caption_screen})")
     parts.append(_MAYBE_GAP)
-    return "|".join(parts)
+    return tuple(parts)
+
+
+def _union_pattern(rules: RuleSet) -> str:
+    """The caption screen as one regex (see :func:`_screen_parts`)."""
+    return "|".join(_screen_parts(rules))
+
+
+_SCREEN_PROBE_ROWS = 16
+_PATHOLOGICAL = 3.0  # a union this many times slower than a split of it on the probe is not used
+
+
+@functools.lru_cache(maxsize=16)
+def _screen_patterns(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The regexes the caption screen runs.  One union of the parts is as fast as its slowest part (and the
+    non-ASCII class, the last part, costs nearly a whole pass on its own but nothing inside a union), but Rust's
+    regex engine falls back from its lazy DFA to a far slower NFA simulation when a union's automaton outgrows the
+    DFA's cache - a union of two parts that each scan fast was ~500x slower than both - and no static check
+    predicts that.  So the union, and the splits into two regexes that keep the non-ASCII class inside a union,
+    are timed once per rules set on a few fixed captions: the union is kept unless it is pathologically slower than
+    the faster split.  Every choice matches the same rows."""
+    import time
+
+    union = "|".join(parts)
+    if len(parts) < 3:
+        return (union,)
+    rules_part, rest, gap = parts[0], parts[1:-1], parts[-1]
+    splits = [(rules_part + "|" + gap, "|".join(rest)), (rules_part, "|".join((*rest, gap)))]
+    probe = pl.Series(benchmark_captions(_SCREEN_PROBE_ROWS, leak_share=0.05, seed=1), dtype=pl.String)
+
+    def timed(grouping: tuple[str, ...]) -> float:
+        for p in grouping:
+            probe.str.contains(p)  # compile (polars keeps compiled regexes)
+        t0 = time.perf_counter()
+        for p in grouping:
+            probe.str.contains(p)
+        return time.perf_counter() - t0
+
+    split_t = {g: timed(g) for g in splits}
+    best = min(split_t, key=split_t.__getitem__)
+    return (union,) if timed((union,)) <= _PATHOLOGICAL * split_t[best] else best
 
 
 def _screen(raw: pl.Series, rules: RuleSet) -> np.ndarray:
-    """The caption screen: one polars regex pass over the column (:func:`_union_pattern`); True where a rule or the
-    classifier's screen may match, the caption holds a character outside printable ASCII, or is null.  Those rows
-    (a few %) go through the sentence pass, which screens their distinct sentences again."""
-    return raw.str.contains(_union_pattern(rules)).fill_null(True).to_numpy()
+    """The caption screen: one polars regex pass over the column (:func:`_screen_patterns`); True where a rule or
+    the classifier's screen may match, the caption holds a character outside printable ASCII, or is null.  Those
+    rows (a few %) go through the sentence pass, which screens their distinct sentences again."""
+    patterns = _screen_patterns(_screen_parts(rules))
+    if len(patterns) == 1:
+        return raw.str.contains(patterns[0]).fill_null(True).to_numpy()
+    hit = pl.DataFrame({"c": raw}).select(pl.any_horizontal(pl.col("c").str.contains(p) for p in patterns))
+    return hit.to_series().fill_null(True).to_numpy()
 
 
 @dataclass
 class _Changes:
-    """Rows whose outcome differs from "kept as is": parallel lists, plus the rows that have removals."""
+    """Rows whose outcome differs from "kept as is": parallel lists, plus the removals of the rows that have any."""
 
     idx: list[int] = field(default_factory=list)
     caption: list[str | None] = field(default_factory=list)
     reason: list[str | None] = field(default_factory=list)
-    removals: list[tuple[int, FilterOutcome]] = field(default_factory=list)
+    removal_rows: list[int] = field(default_factory=list)
+    removals: list[list[Removal]] = field(default_factory=list)
 
     def add(self, i: int, caption: str | None, reason: str | None) -> None:
         self.idx.append(i)
@@ -1270,14 +1414,16 @@ def _filter_candidates(raw: pl.Series, cand: np.ndarray, rules: RuleSet, alts: p
         out.add(i, None, DROP_EMPTY)
     idx = np.flatnonzero(cand & ~null)
     if len(idx):
-        sparse = _filter_sparse(raw.gather(idx), rules, alts.gather(idx) if alts is not None else None)
-        rows = idx.tolist()
-        results = [(rows[k], res) for k, res in sorted(sparse.items())]
-        reasons = _caption_drop_reasons([res[0] for _, res in results], rules.caption_rules)
-        for (i, (text, removals)), reason in zip(results, reasons, strict=True):
-            out.add(i, None if reason else text, reason)
-            out.removals.append((i, FilterOutcome(None if reason else text, tuple(removals), reason)))
-            changed[i] = True
+        touched, texts, removals = _filter_sparse(raw.gather(idx), rules,
+                                                  alts.gather(idx) if alts is not None else None)
+        rows = idx[touched]
+        reasons = _caption_drop_reasons(texts, rules.caption_rules)
+        out.idx.extend(rows.tolist())
+        out.caption.extend([None if r else t for t, r in zip(texts, reasons, strict=True)])
+        out.reason.extend(reasons)
+        out.removal_rows.extend(rows.tolist())
+        out.removals.extend(removals)
+        changed[rows] = True
     return changed
 
 
@@ -1300,11 +1446,13 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption",
     n = raw.len()
     pool = _side_thread()
     # Two threads (polars and numba release the GIL): the regex screen runs over the two halves of the column
-    # side by side, then this thread filters the rows it picked while the other runs the compiled caption-level
-    # checks.  Each row's screen depends on that row alone.
+    # side by side; then this thread filters the rows it picked while the other starts on the compiled
+    # caption-level checks, which both share out in chunks once this thread is done.  Each row's screen and
+    # checks depend on that row alone.
     half = n // 2 if n >= _SPLIT_SCREEN_FROM else n
     tail_job = pool.submit(_screen, raw.slice(half, n - half), rules) if half < n else None
-    codes_job = pool.submit(_kernel_codes_of, raw, rules.caption_rules)
+    checks = _SharedChecks(raw, rules.caption_rules)
+    side_job = pool.submit(checks.work)
     screen = _screen(raw.slice(0, half), rules)
     if tail_job is not None:
         screen = np.concatenate([screen, tail_job.result()])
@@ -1317,7 +1465,9 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption",
         alts = df.get_column(alt_text_col).cast(pl.String)
     out = _Changes()
     changed = _filter_candidates(raw, screen, rules, alts, out)
-    codes = codes_job.result()
+    checks.work()
+    side_job.result()
+    codes = checks.codes
     # The rows nothing was removed from keep their text; left are the caption-level checks: the compiled codes
     # (exact for ASCII), Python's for the screened rows with other characters (no others have any).
     rest = np.flatnonzero(screen & ~changed)
@@ -1342,28 +1492,21 @@ def filter_frame(df: pl.DataFrame, rules: RuleSet, caption_col: str = "caption",
     return df.with_columns(
         caption.alias(caption_col),
         raw.alias("caption_raw"),
-        _removed_column(n, out.removals).alias("removed_sentences"),
+        _removed_column(n, out.removal_rows, out.removals).alias("removed_sentences"),
         reason.alias("drop_reason"),
     )
 
 
-def _removed_column(n: int, rows: list[tuple[int, FilterOutcome]]) -> pl.Series:
-    """A length-n list[struct{text, rule}] column: empty lists except at the given rows."""
-    import numpy as np
-    import pyarrow as pa
-
+def _removed_column(n: int, rows: list[int], removals: list[list[Removal]]) -> pl.Series:
+    """A length-n list[struct{text, rule}] column: empty lists except at the given rows (ascending)."""
     counts = np.zeros(n, dtype=np.int64)
-    texts: list[str] = []
-    names: list[str] = []
-    for i, o in sorted(rows, key=lambda x: x[0]):
-        counts[i] = len(o.removals)
-        for r in o.removals:
-            texts.append(r.text)
-            names.append(r.rule)
+    counts[rows] = [len(r) for r in removals]
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
+    flat = [r for rs in removals for r in rs]
     values = pa.StructArray.from_arrays(
-        [pa.array(texts, pa.large_string()), pa.array(names, pa.large_string())], names=["text", "rule"])
+        [pa.array([r.text for r in flat], pa.large_string()), pa.array([r.rule for r in flat], pa.large_string())],
+        names=["text", "rule"])
     arr = pa.LargeListArray.from_arrays(pa.array(offsets), values)
     return pl.Series("removed_sentences", arr).cast(REMOVED_DTYPE)
 

@@ -610,7 +610,7 @@ def test_filter_file_default_rules(tmp_path):
 
 def test_shipped_rules_file(rules):
     assert DEFAULT_RULES_PATH.name == "artifact_rules.yaml" and DEFAULT_RULES_PATH.is_file()
-    assert rules.version == "2026.11.4"
+    assert rules.version == "2026.11.5"
     assert len(rules.sha256) == 64 and rules.path == str(DEFAULT_RULES_PATH)
     assert rules.caption_rules.min_words == 5
     names = rules.rule_names
@@ -980,16 +980,165 @@ def test_filter_frame_split_screen_equals_filter_caption(monkeypatch):
     assert one.get_column("caption").to_list() == [filter_caption(captions[0], full).caption]
 
 
-def test_side_thread_is_kept_per_process(monkeypatch):
-    """The second thread is reused (polars' compiled-regex cache is per thread), but a forked child (another pid)
-    gets its own: the parent's thread does not exist there."""
+def test_side_thread_is_kept_and_a_forked_child_gets_its_own():
+    """The second thread is reused (polars' compiled-regex cache is per thread), but a forked child gets its own:
+    the parent's thread does not exist there, and an inherited executor would never run what it is given."""
     from kale_assets import filtering
 
     first = filtering._side_thread()
     assert filtering._side_thread() is first
-    monkeypatch.setattr(filtering.os, "getpid", lambda: -12345)
-    child = filtering._side_thread()
-    assert child is not first
-    assert child.submit(lambda: 7).result(timeout=10) == 7
-    monkeypatch.undo()
-    filtering._SIDE_THREADS.pop(-12345).shutdown()
+    assert first.submit(lambda: 7).result(timeout=10) == 7
+    pid = os.fork()
+    if pid == 0:  # the child: exit code 0 only if it got a fresh, working thread
+        code = 1
+        try:
+            child = filtering._side_thread()
+            code = 0 if child is not first and child.submit(lambda: 7).result(timeout=10) == 7 else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+# ------------------------------------------------------------------ the compiled splitter and the sparse pass
+
+
+def _assert_frame_equals_filter_caption_with_alts(captions: list[str | None], alts: list[str | None],
+                                                  rules: RuleSet) -> None:
+    df = pl.DataFrame({"caption": captions, "alt_text": alts}, schema={"caption": pl.String, "alt_text": pl.String})
+    out = filter_frame(df, rules)
+    for raw, alt, cap, reason, removed in zip(captions, alts, out["caption"], out["drop_reason"],
+                                              out["removed_sentences"], strict=True):
+        expected = filter_caption(raw, rules, alt)
+        assert (cap, reason) == (expected.caption, expected.drop_reason), (raw, alt)
+        assert [(r["text"], r["rule"]) for r in removed] == [(r.text, r.rule) for r in expected.removals], raw
+
+
+SPLITTER_BITS = [
+    "A dog runs.", "Dr. Smith waves.", "Dr. Mr. Smith waves.", "(Dr. (Mr. Jones.", "Prof. Dr. Lee. The", "letter A.",
+    "Main St.", "The U.S. Navy.", "'Open. Come in.'", "Joe's cafe.", "e.g. this", "(e.g. X)", "3.50 euros.",
+    "Wait... What?", "x!", "(see it.)", "Hi.)  There", "a  b.", "No. 5", "by J. Smith.", "vitamin C. The",
+    '"Quote." Then', "It's 'fine'. OK", "Item?! Yes", "end.'", "A.B.C. Next", "Inc.) The", "word . Next",
+    "see Dr.. Who", "Mr.) Yes", "Ms.' Z", "x 'Joe's cafe. Open' y", "the 'a'. B. 'c' d", "'It's. Yes'", "it's. X'",
+    "q'. R ' s", "''. X", '"" . Y', "a_'. B'", "Café.", "東京。", "Line\nTwo", "Tab\tHere. Now", "A" * 45 + ". Next",
+    "A" * 37 + ". Next", "x" * 36 + "!. Y", "St.. X", "[No. 2]", "Capt. Z", "A.B. C",
+]
+
+
+def test_compiled_splitter_equals_the_python_one_and_covers_the_hard_pattern():
+    """filter_kernels.easy_spans cuts exactly where _sentence_spans does on every caption it calls easy, and it calls
+    hard (leaves to Python) every caption _HARD_SPLIT_PATTERN matches - runs of abbreviations ("Dr. Mr. Smith")
+    included, which the earlier polars replace/split cut apart."""
+    import random
+
+    import numpy as np
+
+    from kale_assets.filter_kernels import hard_rows
+    from kale_assets.filtering import _HARD_SPLIT_PATTERN, _MAYBE_CODES, _sentence_spans, _split_flat
+
+    rng = random.Random(7)
+    texts: list[str | None] = [" ".join(rng.choice(SPLITTER_BITS) for _ in range(rng.randint(0, 7)))
+                               for _ in range(4000)]
+    texts += [None, "", "   ", ".", ". .", "A. B", "Dr. Mr. Smith took it. The end."]
+    column = pl.Series(texts, dtype=pl.String)
+    regex_hard = column.str.contains(_HARD_SPLIT_PATTERN).fill_null(True).to_numpy()
+    compiled_hard = hard_rows(column.to_arrow(compat_level=pl.CompatLevel.oldest()), _MAYBE_CODES)
+    assert not (regex_hard & ~compiled_hard).any()
+    assert (~compiled_hard).sum() > 500  # the compiled path is exercised, not just the Python one
+    sentences, owner = _split_flat(column)
+    expected = [(i, t[a:b]) for i, t in enumerate(texts) if t for a, b in _sentence_spans(t)]
+    assert list(zip(owner.tolist(), sentences.to_list(), strict=True)) == expected
+    assert np.all(np.diff(owner) >= 0)
+
+
+def test_filter_frame_equals_filter_caption_with_the_classifier_on_adversarial_rows():
+    """The sparse pass (each distinct sentence through the rules once, each distinct (kept sentence, alt-text)
+    scored once, kept texts looked up among the sentences) equals filter_caption row by row with the shipped
+    classifier: the same sentences under different alt-texts, a strip rule leaving exactly another row's sentence,
+    quotes, abbreviations, dialect-gap characters, nulls and loops."""
+    import random
+
+    full = load_rules()
+    pieces = [s for s, _, _ in LEAKS] + ORDINARY + SPLITTER_BITS + DIALECT_GAP_CAPTIONS + [
+        "Here is the revised caption: A small dog sleeps in the corner.", "A small dog sleeps in the corner.",
+        "The logo, as depicted in Sentence 2, is green.", "The logo is green.", "I hope this helps!",
+        "The web text says the tram is number 28.", "A sign reads 'Fresh Daily' above the door.",
+        "Note: Dr. Mr. Smith took the photo in the morning.", "the the the the the the the the the",
+    ]
+    alt_pool = [None, "", "Lisbon tram 28 in Alfama", "Cheap Nike shoes for sale", "small dog corner photo"]
+    rng = random.Random(3)
+    captions: list[str | None] = []
+    alts: list[str | None] = []
+    for _ in range(700):
+        captions.append(None if rng.random() < 0.02 else " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 5))))
+        alts.append(rng.choice(alt_pool))
+    _assert_frame_equals_filter_caption_with_alts(captions, alts, full)
+
+
+def test_filter_frame_equals_filter_caption_with_a_modified_rules_file(tmp_path):
+    """Any valid rules file, not just the shipped one: a caption-scope rule, a case-sensitive rule, a rule polars
+    cannot compile (every sentence then takes the rules in Python), a screen without a visible-text guard that
+    does not score quoted sentences, and a whole-caption repetition window."""
+    shipped = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    extra = (
+        "  - name: test_caption_block\n    scope: caption\n    action: strip_span\n    description: t\n"
+        "    pattern: '\\[\\[[^\\]]*\\]\\]'\n"
+        "  - name: test_case_sensitive\n    action: drop_sentence\n    description: t\n    case_sensitive: true\n"
+        "    pattern: '\\bDOG\\b'\n"
+    )
+    text = shipped.replace("sentence_rules:\n", "sentence_rules:\n" + extra, 1)
+    text = text.replace("score_quoted: true", "score_quoted: false")
+    text = text.replace("window_tokens: 64", "window_tokens: 0") if "window_tokens: 64" in text else text
+    start = text.index("  visible_text_guard:")
+    end = text.index("  screen:", start)
+    variants = {"edited": text[:start] + text[end:],
+                "lookbehind": text.replace("sentence_rules:\n", "sentence_rules:\n"
+                                           "  - name: test_lookbehind\n    action: drop_sentence\n"
+                                           "    description: t\n    pattern: '(?<=secret )token'\n", 1)}
+    pieces = [s for s, _, _ in LEAKS[:30]] + ORDINARY[:20] + SPLITTER_BITS[:20] + [
+        "A DOG sits here.", "A dog sits here.", "[[alt: cheap shoes]] A shoe on a shelf.", "A secret token is here.",
+        "The sign says 'Sentence structure' in red.", "I kept the 'real-world knowledge' words."]
+    import random
+
+    rng = random.Random(9)
+    captions = [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 4))) for _ in range(300)]
+    alts = [rng.choice([None, "a dog on a shelf"]) for _ in captions]
+    for name, body in variants.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(body, encoding="utf-8")
+        rs = load_rules(path)
+        assert rs.classifier is not None and (rs.classifier.guard is None) == (name == "edited")
+        assert any(not r.polars_ok for r in rs.sentence_rules) == (name == "lookbehind")
+        _assert_frame_equals_filter_caption_with_alts(captions, alts, rs)
+
+
+def test_caption_checks_shared_out_in_chunks_equal_one_pass(monkeypatch, rules):
+    """The compiled caption-level checks taken in small chunks by both threads give the codes of one pass."""
+    from kale_assets import filtering
+    from kale_assets.filtering import benchmark_captions
+
+    captions = benchmark_captions(400, leak_share=0.05, seed=2, degenerate_share=0.1, short_share=0.1) + [None, ""]
+    df = pl.DataFrame({"caption": captions}, schema={"caption": pl.String})
+    whole = filter_frame(df, rules)
+    monkeypatch.setattr(filtering, "_CHECK_CHUNK", 7)
+    monkeypatch.setattr(filtering, "_SPLIT_SCREEN_FROM", 1)
+    assert filter_frame(df, rules).equals(whole)
+    assert whole.get_column("drop_reason").drop_nulls().len() > 40
+
+
+def test_caption_screen_as_one_union_or_as_parts_picks_the_same_rows(monkeypatch):
+    """The caption screen runs its parts as one regex or - where Rust's regex engine is pathologically slow on that
+    union - split in two (timed once per rules set); every grouping picks the same rows."""
+    from kale_assets import filtering
+    from kale_assets.filtering import _screen, _screen_parts, _screen_patterns, benchmark_captions
+
+    full = load_rules()
+    column = pl.Series(benchmark_captions(300, leak_share=0.1, seed=4) + [None, "Café.", "a\x1cb"], dtype=pl.String)
+    parts = _screen_parts(full)
+    chosen = _screen_patterns(parts)
+    assert len(chosen) in (1, 2)
+    picked = _screen(column, full)
+    for grouping in (("|".join(parts),), parts, (parts[0] + "|" + parts[-1], "|".join(parts[1:-1]))):
+        monkeypatch.setattr(filtering, "_screen_patterns", lambda p, g=grouping: g)
+        assert (_screen(column, full) == picked).all()
+    assert picked[-3:].all() and 0 < picked.sum() < len(picked)

@@ -271,3 +271,103 @@ def test_helper_slice_is_a_stable_fifth_kept_out_of_training(tmp_path):
     assert helper_rows(tmp_path / "absent.jsonl") == []
     result = evaluate_file(path, "helper-slice")
     assert result["sentences"] == 2 * len(held) and result["leaks"] == len(held)
+
+
+# ---------------------------------------------------------------------------------------------- round 5
+
+
+def test_saved_weights_are_byte_identical_across_trainings(tmp_path):
+    # the same data must give the same file, not just the same tensor: the weights are committed and retraining
+    # from a clean checkout has to reproduce them (one metadata key, so safetensors' key order cannot vary)
+    data = _small_training_set()
+    cfg = TrainConfig(bits=10, iterations=10)
+    train(*data, cfg).save(tmp_path / "a.safetensors")
+    train(*data, cfg).save(tmp_path / "b.safetensors")
+    assert (tmp_path / "a.safetensors").read_bytes() == (tmp_path / "b.safetensors").read_bytes()
+
+
+@pytest.mark.slow
+def test_shipped_weights_are_what_training_writes(tmp_path):
+    # `kale train-leak-classifier` on the committed corpora writes exactly the committed file (~40 s)
+    from kale_assets.filter_training import DEFAULT_WEIGHTS, run_training
+
+    assert run_training(out=tmp_path / "w.safetensors") == 0
+    assert (tmp_path / "w.safetensors").read_bytes() == DEFAULT_WEIGHTS.read_bytes()
+
+
+def test_training_rows_take_every_other_author_outside_its_slice(tmp_path):
+    import json
+
+    from kale_assets.filter_training import SLICES, evaluate_file, in_helper_slice, training_rows
+
+    def corpus(name: str, n: int):
+        rows = [{"id": f"{name}-{i:04d}", "alt_text": "a red tram",
+                 "sentences": [{"text": "A red tram climbs a hill.", "leak": False, "kind": "visual"},
+                               {"text": "Per the blurb, it is tram 28.", "leak": True, "kind": "input_reference"}]}
+                for i in range(n)]
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        return path, rows
+
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text(json.dumps({"id": "d1", "split": "train", "alt_text": None, "sentences": [
+        {"text": "A dog sleeps.", "leak": False, "kind": "visual"}]}) + "\n", encoding="utf-8")
+    (a, rows_a), (b, rows_b) = corpus("a", 60), corpus("b", 40)
+    got = training_rows(dev, (a, b, tmp_path / "absent.jsonl"))
+    want = [r["id"] for r in rows_a + rows_b if not in_helper_slice(r)]
+    assert [r["id"] for r in got] == ["d1", *want]
+    assert set(SLICES) == {"helper-slice", "retired-slice", "helper2-slice"}
+    held = [r for r in rows_a if in_helper_slice(r)]
+    assert evaluate_file(a, "retired-slice")["sentences"] == 2 * len(held)  # any slice name reads the held-back fifth
+
+
+def test_round5_word_groups_reach_unseen_input_names():
+    from kale_assets.leak_classifier import feature_keys
+
+    keys = feature_keys("The monument is, per the annotation, the Taj Mahal in Agra.")
+    assert "g:prep-inoun" in keys and "g:inoun:1" in keys
+    assert "g:inoun-poss" in feature_keys("The 24-inch size is the listing's claim.")
+    assert any(k.startswith("g:frag:") for k in feature_keys("Moody and cinematic."))
+    assert "g:hedge:1neg:1" in feature_keys("The age of the kitten wasn't specified anywhere.")
+    # the picture's own nouns are not inputs: a page of a book, a label on a jar
+    assert "g:inoun:0" in feature_keys("The recipe book is open to a page about bread.")
+
+
+WIDE_SCREEN_RULES = DEFAULT_RULES_PATH.parent.parent.parent / "benchmarks" / "filter_dev" / "artifact_rules_wide_screen.yaml"
+
+
+@pytest.fixture(scope="module")
+def wide_rules():
+    # the round-5 candidate (more format patterns, a wider screen; slower, so not shipped): it must stay loadable,
+    # polars-compilable and do what benchmarks/RESULTS.md says it does
+    return load_rules(WIDE_SCREEN_RULES)
+
+
+@pytest.mark.parametrize("caption, residue", [
+    ("<start_of_turn>model The Eiffel Tower glows gold against a navy sky. Lights sparkle on its frame.",
+     "<start_of_turn>model"),
+    ("Fused caption → A baby elephant rolls in a mud wallow. Adults stand nearby in the shade.", "Fused caption →"),
+    ("[Fused caption] A compact speaker stands on a picnic blanket. A loop is attached to the top.",
+     "[Fused caption]"),
+    ("**Enhanced Caption** A tin sign shows a red disc with a logo. Rust spots line its edges.",
+     "**Enhanced Caption**"),
+    ("Caption ✅ A tabby cat lies across a keyboard. Its paw rests on the space bar.", "Caption ✅"),
+    ("A dark cypress rises in the foreground. Van Gogh painted it in 1889. **Final caption:**",
+     "**Final caption:**"),
+])
+def test_label_residue_fused_to_a_sentence_is_cut_and_the_sentence_kept(wide_rules, caption, residue):
+    out = filter_caption(caption, wide_rules)
+    assert out.caption is not None and residue not in out.caption
+    rest = caption.replace(residue, "").strip()
+    assert out.caption.replace(" ", "") == rest.replace(" ", "")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Moody and cinematic.",
+    "The monument is, per the annotation, the Taj Mahal in Agra.",
+    "That it is for sale comes only from the tag line, not from the photo.",
+    "In short, the scene comes alive with both the action and its historic weight.",
+])
+def test_round5_screen_picks_leaks_without_caption_words(rules, wide_rules, sentence):
+    assert wide_rules.classifier.screen.search(sentence) is not None
+    assert rules.classifier.screen.search(sentence) is None  # why the shipped rules miss them

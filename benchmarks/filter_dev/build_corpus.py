@@ -903,6 +903,399 @@ def _caption(rng: random.Random, scene, split: str, idx: int) -> dict:
             "sentences": [{"text": t, "leak": leak, "kind": k} for t, leak, k in sentences]}
 
 
+# --- round 5: whole captions written by hand (not templates) -----------------------------------------------------
+# The kinds that unseen sets still slipped past in round 4: facts woven in from inputs with unusual names (a blurb,
+# an annotation, a tag line, a location field), verdicts about the caption that never say "caption" ("Moody and
+# cinematic."), label residue fused to the next sentence, hedges with no keyword; and traps that use the same nouns
+# for what is in the picture (a price tag, a light source, a record player, an ad on a bus shelter).  Codes: v visual,
+# t trap, ie/mc/ir/uh/ac/fr the leak kinds.  Captions at positions i % 4 == 3 go to the eval split.
+R5_CODES = {"v": ("visual", False), "t": ("trap", False), "ie": ("instruction_echo", True),
+            "mc": ("meta_commentary", True), "ir": ("input_reference", True), "uh": ("uncertainty_hedge", True),
+            "ac": ("assistant_chatter", True), "fr": ("format_residue", True)}
+R5_CAPTIONS: list[tuple[str, str]] = [
+    ("Hasselblad 500C/M medium format camera chrome 80mm Planar", """
+v A chrome-and-black medium format camera sits on a walnut desk beside a folded leather strap.
+ir The body, which the blurb puts in the late 1970s, has a square waist-level finder flipped open on top.
+v A silver lens with a knurled focus ring points slightly toward the window.
+mc Crisp, tactile and quietly nostalgic.
+"""),
+    ("Golden retriever puppy first snow", """
+v A golden retriever puppy bounds through fresh snow with its ears flying.
+v Flakes cling to the fur around its muzzle.
+t A red tag shaped like a bone hangs from its collar and reads "Maple".
+ir The puppy's age — ten weeks, per the uploader's note — fits its oversized paws.
+"""),
+    ("Barcelona Sagrada Familia interior columns light", """
+v Tall branching columns rise like tree trunks toward a ribbed ceiling.
+v Light through the stained glass throws green and orange patches across the stone.
+ir The architect's name came from the accompanying blurb rather than anything in the frame.
+mc Luminous and reverent, without tipping into a guidebook voice.
+"""),
+    ("Vinyl record player Technics SL-1200 DJ setup", """
+t A silver turntable spins a black record under a warm desk lamp.
+v A pair of headphones lies coiled beside the mixer.
+t The record label in the center is printed in red and white.
+uh Whether this is the MK2 or a later model never came up in what I was handed.
+"""),
+    ("Mountain lake reflection Banff Moraine Lake sunrise", """
+v Jagged peaks glow pink above a perfectly still turquoise lake.
+v Their reflection doubles the range in the water below.
+v A few canoes rest upside down on the log jam at the near shore.
+mc Serene and exact, a good match for the place.
+ac Want me to trim it to a single line for social?
+"""),
+    ("Ford F-150 Raptor 2021 for sale low miles", """
+v A gray pickup truck with oversized off-road tires is parked on a dirt lot.
+v Bold black lettering runs across the grille.
+ir The mileage figure sits only in the sale ad; the odometer is not shown.
+ir Its trim level, Raptor according to the headline text, matches the wide fender flares.
+"""),
+    ("Kyoto Fushimi Inari torii gates path", """
+v A tunnel of bright orange torii gates winds up a forested slope.
+t Black characters painted on the pillars list the names of donors.
+v A lone visitor in a white shirt walks away from the camera.
+fr [Fused caption]
+v Moss covers the stone lanterns at the edge of the path.
+"""),
+    ("Sourdough bread crumb shot homemade", """
+v A loaf of sourdough has been cut in half to show an open, glossy crumb.
+v Flour dusts the dark, blistered crust.
+ie The hydration percentage was left out because nothing in the photo shows it.
+mc A baker would nod at this one.
+"""),
+    ("World map 1570 Ortelius Theatrum Orbis Terrarum", """
+v An antique map shows the known world in an oval frame surrounded by clouds.
+t Latin lettering across the top reads "Typus Orbis Terrarum".
+ir The 1570 date is borrowed from the catalogue entry, since no date is printed on the sheet.
+v Sea monsters and ships decorate the oceans.
+"""),
+    ("Tesla Model 3 interior dashboard screen", """
+t A large touchscreen in the center of the dashboard shows a navigation map and a battery icon at 78%.
+v The steering wheel is wrapped in black vegan leather.
+t A small annotation on the map marks a charging station 4 miles ahead.
+ir The car's model year, stated in the seller's description, is not visible anywhere.
+"""),
+    ("Cherry blossom Washington DC Tidal Basin Jefferson Memorial", """
+v Pale pink cherry blossoms frame a white domed memorial across the water.
+v Paddle boats drift on the basin under a hazy sky.
+uh Which year the photo was taken is not something the inputs settle.
+mc Soft, seasonal and true to the spot.
+"""),
+    ("Apple MacBook Pro 14 M3 space black unboxing", """
+fr **Revised caption:**
+v A dark laptop lies open on a white desk next to its box.
+v The keyboard has black keys and a wide trackpad below them.
+t A sticker on the lid protector reads "MacBook Pro" in gray letters.
+ie Specs from the product name were kept to the chip generation alone.
+"""),
+    ("Highland cow Scotland shaggy", """
+v A shaggy ginger cow with long curved horns stands in wet heather.
+v Its fringe hangs over its eyes.
+v Mist hides the hills behind it.
+ir Scotland, as the photo's tags have it, fits the moorland.
+"""),
+    ("Rome Colosseum night lights tourists", """
+v The arches of the Colosseum glow amber against a deep blue night sky.
+v Tour groups gather near a metal barrier on the cobbled square.
+t A brown tourist sign points toward "Foro Romano".
+mc Dramatic, but never overblown.
+ac Happy to do a version without the history bits.
+"""),
+    ("Honeybee on lavender macro", """
+v A honeybee clings to a purple lavender spike, its legs heavy with pollen.
+v The background melts into soft green and violet blur.
+t The light source is low and behind the flower, so the bee's wings glow at the edges.
+uh Nothing I received names the bee's subspecies, so none is given.
+"""),
+    ("Ikea Billy bookcase white assembled living room", """
+v A tall white bookcase stands against a pale gray wall, filled with paperbacks and a few plants.
+t Price tags still dangle from two of the baskets on the bottom shelf.
+ir The model name is carried over from the product title.
+v A striped rug lies on the floor in front of it.
+"""),
+    ("Chicago skyline from North Avenue beach summer", """
+v Skyscrapers line the shore beyond a crowded sandy beach.
+v Swimmers bob in the calm blue water of the lake.
+t A lifeguard chair painted red and white stands near the waterline.
+mc The piece balances the crowd and the skyline well.
+"""),
+    ("Vintage Rolex Submariner 5513 watch", """
+v A steel diver's watch with a black dial and a rotating bezel lies on a leather tray.
+ir The reference number, which the listing copy spells out as 5513, is not engraved anywhere in view.
+v Its luminous hour markers have aged to a creamy yellow.
+fr ---
+"""),
+    ("Lego Star Wars AT-AT 75313 built display", """
+v A large gray walker model made of plastic bricks stands on a shelf.
+v Small figures are posed at its feet.
+ie Folded the piece count and the set number into one clause.
+ir Both numbers are pulled straight from the alt line.
+"""),
+    ("Street food Bangkok pad thai wok fire", """
+v A cook tosses noodles in a flaming wok at a night market stall.
+v Bowls of lime wedges and crushed peanuts sit on the counter.
+t A hand-painted board above the stall lists prices in Thai baht.
+mc Smoky, fast and full of heat — it does the stall justice.
+"""),
+    ("Hubble image Pillars of Creation Eagle Nebula", """
+v Towering columns of dark gas and dust rise through a glowing orange and teal cloud.
+v Bright stars dot the space around them.
+ir The telescope is credited only in the supplied wording, not in the picture.
+v Wisps at the tips of the pillars look like they are being blown away.
+"""),
+    ("Wedding cake three tier white roses", """
+v A three-tier white cake is decorated with cascading sugar roses.
+t A small card on the stand reads "Anna & Tom".
+uh The bakery is not named anywhere I could draw from.
+ac Shall I add a line about the venue?
+"""),
+    ("Windows 11 settings display resolution screenshot", """
+t A screenshot shows the Display page of a settings app with a dropdown labeled "Display resolution".
+t The selected value reads 1920 × 1080 (Recommended).
+t A toggle named HDR is switched off.
+mc Accurate to the screen and easy to follow.
+"""),
+    ("Dolomites Tre Cime hiking trail", """
+v Three sheer rock towers rise above a gravel hiking trail.
+v A hiker with a red backpack walks toward them.
+ir The range's name arrives by way of the photo's description field.
+v Patches of late snow linger in the shaded gullies.
+"""),
+    ("Nike Air Jordan 1 Chicago box", """
+v A pair of red, white and black high-top sneakers sits on top of an orange shoebox.
+t The box lid carries a printed size label and a barcode.
+ie I went with the colorway nickname since it matches what is shown.
+mc Short and to the point.
+"""),
+    ("Antique pocket watch gold engraved", """
+v A gold pocket watch lies open on a velvet cloth, its chain coiled beside it.
+t The inner lid is engraved with the initials "J.W.H." in flowing script.
+ir Its 1890s date is the seller's estimate, not something the case shows.
+uh How it was handed down stays unknown from what came in.
+"""),
+    ("Coral reef clownfish anemone Great Barrier Reef", """
+v An orange clownfish with white bands hides among the tentacles of a green anemone.
+v Shafts of sunlight reach down through clear blue water.
+ir The reef is named only in the photographer's tags.
+mc Bright and lively, exactly as the scene deserves.
+"""),
+    ("Tokyo Shibuya crossing rain umbrellas night", """
+v Hundreds of people with umbrellas cross a wide intersection on a rainy night.
+t Huge screens on the surrounding buildings show an ad for a soft drink.
+v Neon reflections shimmer on the wet asphalt.
+fr <|eot_id|>
+"""),
+    ("Chess board endgame position wooden pieces", """
+v A wooden chessboard shows a late-game position with a few pieces left.
+v The white king stands on the back rank next to a rook.
+ie Cut the move notation and kept only what is on the board.
+ac Anything else you want adjusted?
+"""),
+    ("Ferrari 250 GTO 1962 auction Sotheby's", """
+v A red vintage sports car with a long hood is parked in a white showroom.
+t A placard on a stand beside it lists the lot number and the estimate.
+ir The auction house comes from the page heading, and the car's racing history from the text underneath it.
+v Its wire wheels gleam under the ceiling lights.
+"""),
+    ("Kitchen renovation before after white cabinets", """
+v A bright kitchen has white shaker cabinets and a marble backsplash.
+v Brass handles match the faucet over the farmhouse sink.
+mc It stays tidy and lets the materials lead.
+ie The before photo mentioned in the alt line was ignored because only one image is shown.
+"""),
+    ("Machu Picchu morning clouds llama", """
+v Stone ruins spread across a green ridge beneath a steep peak.
+v A llama grazes on a terrace in the foreground.
+v Low clouds drift through the valley below.
+uh The exact time of day is guesswork, as nothing passed along pins it down.
+"""),
+    ("Fender Stratocaster sunburst 1965", """
+v A sunburst electric guitar leans against a tweed amplifier.
+t The headstock decal reads "Fender Stratocaster" in gold script.
+ir Its 1965 date rests on the owner's caption and nothing else.
+mc Warm and well judged.
+"""),
+    ("Protest march climate London placards", """
+v A crowd fills a wide street, many people holding handmade placards.
+t One cardboard sign reads "There is no Planet B".
+ir London, the city named in the post text, matches the red double-decker bus behind them.
+v Police officers in yellow vests line the curb.
+"""),
+    ("Aurora borealis Iceland Kirkjufell", """
+v Green ribbons of light swirl above a cone-shaped mountain.
+v A small waterfall in the foreground is frozen at its edges.
+fr Final answer →
+mc A calm, luminous close to the description.
+"""),
+    ("Vintage typewriter Olivetti Lettera 32", """
+v A pale blue portable typewriter sits on a wooden table with a sheet of paper loaded.
+t The paper shows a half-typed line: "Dear Marco, the weather here".
+ir The model, an Olivetti Lettera 32 going by the shop's tagline, has a compact body and round keys.
+v A cup of espresso stands at its side.
+"""),
+    ("Grand Canyon Mather Point sunset", """
+v Layered red and orange cliffs drop into a canyon filled with long shadows.
+v The far rim glows in the last light.
+t A metal railing and an information panel about the canyon's rock layers stand at the overlook.
+mc Expansive yet grounded — fitting for the view.
+"""),
+    ("Croissant bakery Paris window display", """
+v Rows of golden croissants fill a bakery window.
+v A chalkboard beside them is partly hidden by a lace curtain.
+ir Paris is the uploader's word for it; no landmark appears.
+ac Glad to tweak the tone if you need.
+"""),
+    ("Solar panels on roof suburban house", """
+v Dark blue solar panels cover most of a pitched roof on a two-story house.
+v A maple tree with red leaves stands in the front yard.
+t The power input port on the side of the inverter is capped with a black cover.
+uh Capacity in kilowatts can't be worked out from the photo or the notes.
+"""),
+    ("Eiffel Tower postcard 1900 exposition", """
+v A sepia postcard shows the Eiffel Tower above crowds and pavilions.
+t Printed along the bottom edge is "Paris — Exposition Universelle 1900".
+ie The exposition year was merged in from the card's own printing, not the alt line.
+mc Concise and period-appropriate.
+"""),
+    ("Manhattan subway station Times Square platform", """
+v A subway train with its doors open waits at a tiled platform.
+t Mosaic tiles on the wall spell out "Times Sq".
+v Commuters step off carrying bags and coffee cups.
+ir The line number, 7 per the image title, does not show on the train.
+"""),
+    ("Lavender fields Provence Valensole July", """
+v Rows of purple lavender run toward a lone stone farmhouse.
+v A line of trees marks the horizon under a pale sky.
+mc Fragrant, orderly and a little dreamy.
+uh The month is only implied by the bloom.
+ac Let me know if a shorter version works better.
+"""),
+    ("Airbus A380 Emirates landing", """
+v A huge double-deck airliner descends with its landing gear down.
+t The airline's name is painted in gold Arabic and English letters along the fuselage.
+ir That it is an A380 is confirmed only by the filename.
+v Heat shimmer rises off the runway below.
+"""),
+    ("Yosemite Half Dome Glacier Point", """
+v A sheer granite dome rises above a forested valley.
+v Evening light turns its face orange.
+fr Output ⟶
+ie Dropped the park's founding date since it adds nothing visible.
+"""),
+    ("Microscope slide onion cells stained", """
+v Rows of rectangular cells with dark nuclei fill a magnified field of view.
+t A scale bar in the corner is labeled 50 µm.
+ir The stain, iodine per the lab notes, gives the cells a yellow-brown tint.
+mc Clear and teachable.
+"""),
+    ("Farmers market heirloom tomatoes crates", """
+v Wooden crates overflow with red, yellow and striped heirloom tomatoes.
+t A chalk price tag reads "$4/lb".
+v A woman in a straw hat weighs a bag on a hanging scale.
+ir The town is what the market's own hashtag suggests; no sign shows it.
+"""),
+    ("Big Ben Elizabeth Tower scaffolding 2019", """
+v A Gothic clock tower is wrapped in scaffolding up to its clock face.
+v Red buses cross the bridge in front of it.
+uh Whether the work had finished by then the supplied material does not say.
+mc Faithful to the moment without overexplaining it.
+"""),
+    ("Bonsai juniper tree pot", """
+v A small twisted juniper grows from a shallow rectangular pot.
+v Its foliage pads are trimmed into neat clouds.
+ie The age quoted in the web line was removed as unverifiable.
+ac Hope that works for the gallery page.
+"""),
+    # what the picture itself leaves uncertain is description, not a hedge about the inputs
+    ("Foggy forest trail morning", """
+v A narrow dirt trail disappears into thick fog between mossy trunks.
+v It is hard to tell how far the path runs before it bends out of sight.
+v Ferns crowd both edges of the trail.
+mc Hushed and atmospheric, true to the morning.
+"""),
+    ("Skyscraper looking up Shanghai Tower", """
+v A twisting glass tower rises into low cloud, seen from directly below.
+v From this angle the top floors cannot be made out at all.
+t Two paper tags hang from the railing of a nearby bicycle rack.
+ir The height figure was lifted from the photo's description, as nothing in view gives a scale.
+"""),
+    ("Old map shop window Lisbon", """
+v A shop window is crowded with framed antique maps and a brass globe.
+v Whether the shop is open is impossible to see through the glare on the glass.
+t A small handwritten tag on one frame gives a price in euros.
+uh The shop's name was not part of anything I was given.
+"""),
+    ("Open notebook sketch page architecture", """
+v A spiral notebook lies open to a page of pencil sketches of arched windows.
+v It is unclear whether the drawings are finished or still in progress.
+t The page margin holds a scribbled note that reads "check the proportions".
+ie Kept the sketch details and set aside the store blurb about paper weight.
+"""),
+    ("Harbor at dusk fishing boats", """
+v Fishing boats sit tied up along a stone quay as the light fades.
+v It is not possible to make out the names painted on their hulls in the dim light.
+v A gull stands on a bollard near the water.
+t Orange tags are clipped to the nets piled on the quay.
+"""),
+    ("Snowy mountain pass road", """
+v A road climbs in tight bends toward a snowy pass.
+v Where it ends cannot be seen, because the last bend vanishes into cloud.
+v A yellow snowplow waits in a lay-by.
+mc Stark, cold and well paced.
+"""),
+    ("Crowd concert stage lights", """
+v Hundreds of raised hands are silhouetted against purple stage lights.
+v The performer is too small and backlit to identify.
+ir The band's name, taken from the ticket listing, is not shown on any screen.
+v Confetti drifts down over the front rows.
+"""),
+    ("Library reading room", """
+v Long wooden tables with green lamps fill a vaulted reading room.
+v It is unclear whether the room is open to visitors or closed for the day.
+t A brass label on the nearest shelf reads "History 900–999".
+v A single reader sits at the far end, bent over a book.
+"""),
+    ("Desert night sky Milky Way", """
+v The Milky Way arcs over a rocky desert ridge.
+v How far away the faint glow on the horizon is cannot be judged from the photo.
+uh The location is not confirmed by anything that came with the picture.
+v A lone juniper stands in silhouette on the ridge.
+"""),
+    ("Clothing rack new arrivals boutique", """
+v A rack of linen shirts in pale colors stands in a bright boutique.
+t Price tags dangle from every sleeve.
+v It is hard to say whether the shirts are folded or hung at the back of the rack.
+ac Want a version that names the brand?
+"""),
+    ("Storm clouds over wheat field", """
+v Dark storm clouds gather over a field of ripe wheat.
+v There is no way to tell from the image whether it is raining yet in the distance.
+v A wooden fence runs along the near edge of the field.
+mc Brooding and exact, nothing more needed.
+"""),
+    ("Museum display case pottery", """
+v Clay pots of different sizes stand on glass shelves in a lit case.
+t A small card in the case gives the description "Jar, painted earthenware, ca. 1500 BC".
+v The pattern on the largest jar is too worn to follow all the way round.
+ir The museum is named only by the photo's page title.
+"""),
+]
+
+
+def r5_rows() -> list[dict]:
+    """R5_CAPTIONS as labelled rows (train, and eval for every fourth caption)."""
+    rows = []
+    for i, (alt, block) in enumerate(R5_CAPTIONS):
+        split = "eval" if i % 4 == 3 else "train"
+        sentences = []
+        for line in block.strip().splitlines():
+            code, text = line.strip().split(" ", 1)
+            kind, leak = R5_CODES[code]
+            sentences.append({"text": text, "leak": leak, "kind": kind})
+        rows.append({"id": f"dev-{split}-r5-{i:03d}", "alt_text": alt, "split": split, "sentences": sentences})
+    return rows
+
+
 def build(n_train: int = 1500, n_eval: int = 500, seed: int = 20261130) -> list[dict]:
     rng = random.Random(seed)
     rows = []
@@ -923,7 +1316,7 @@ def build(n_train: int = 1500, n_eval: int = 500, seed: int = 20261130) -> list[
                          "sentences": [{"text": _half(scene[5], split)[-1], "leak": False, "kind": "visual"},
                                        {"text": t, "leak": False, "kind": "trap"}]})
     rows += gibberish_rows("train", 150, seed + 1) + gibberish_rows("eval", 50, seed + 2)
-    return rows
+    return rows + r5_rows()  # last, so the rows above stay what they were
 
 
 def main() -> None:

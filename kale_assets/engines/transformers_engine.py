@@ -79,8 +79,10 @@ class TransformersEngine(PromptTokens):
 
     def generate_stream(self, requests: Iterable[GenerationRequest],
                         max_in_flight: int) -> Iterator[GenerationResult]:
-        # Static batches: a group waits for its longest caption, so in-flight refill brings nothing here.
-        return chunked_stream(self, requests, max_in_flight)
+        # Static batches: a group waits for its longest caption, so in-flight refill brings nothing here, and
+        # more than one batch in flight only delays the first (it waits for a whole window of images to be
+        # decoded). One batch at a time: the same batches `generate` makes of the same sequence of requests.
+        return chunked_stream(self, requests, max(1, self.spec.batch_size))
 
     def _generate_isolating_failures(self, batch: list[GenerationRequest]) -> list[GenerationResult]:
         """Generate a batch; a request-shaped failure is isolated to its request, anything else fails loudly.

@@ -19,7 +19,6 @@ from kale_assets.io_utils import (
     atomic_write_bytes,
     atomic_write_json,
     sha256_bytes,
-    sha256_file,
 )
 from kale_assets.layout import WorkLayout
 
@@ -105,11 +104,13 @@ def fetch_student(layout: WorkLayout, version: str) -> Path:
 
 
 def _matches(local: Path, manifest: dict) -> bool:
-    """Whether ``local`` already holds exactly the published files (the manifest copy, then each file's hash)."""
+    """Whether ``local`` already holds this published version: every file was verified against the manifest when
+    it was fetched (inside `atomic_dir`, so the folder exists only whole), and the manifest copy is written last.
+    Hashing a multi-GB checkpoint again on every read would put that I/O on every stage-2 step."""
     mine = local / FOLDER_MANIFEST
     if not mine.exists() or json.loads(mine.read_text()) != manifest:
         return False
-    return all((local / n).is_file() and sha256_file(local / n) == e["sha256"] for n, e in manifest["files"].items())
+    return all((local / n).is_file() and (local / n).stat().st_size == e["bytes"] for n, e in manifest["files"].items())
 
 
 def student_lineage(layout: WorkLayout, version: str) -> dict:

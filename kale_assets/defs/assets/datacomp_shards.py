@@ -34,7 +34,7 @@ def datacomp_shards(context: AssetExecutionContext, kale: KaleResource) -> Mater
 
 def _ingest_shard(context: AssetExecutionContext, kale: KaleResource, shard_id: str) -> ShardResult:
     config = kale.config()
-    layout = kale.layout()
+    layout = config.layout()
     ref = kale.shard_ref(shard_id)
     started = time.perf_counter()
     result = read_shard(ref, storage_options=config.storage_options or None, empty_alt_text=config.empty_alt_text)

@@ -29,7 +29,8 @@ from kale_assets.training.data import (
 
 def _prepare(kale: KaleResource, shard_ids: list[str], train):
     """Stage-1 rows -> artifact-filtered targets and a held-out split, one shard at a time on disk."""
-    config, layout = kale.config(), kale.layout()
+    config = kale.config()
+    layout = config.layout()
     prepared = prepare_training_data(
         stage1_training_tables(layout, shard_ids), layout.student_dir / "data", rules=load_rules(config.rules_path),
         heldout_fraction=train.heldout_fraction, min_heldout=train.min_heldout, seed=train.seed)
@@ -65,7 +66,8 @@ def _split(model_at_rev: set[str]) -> tuple[str, str]:
     ),
 )
 def distilled_captioner(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
-    config, layout = kale.config(), kale.layout()
+    config = kale.config()
+    layout = config.layout()
     preset = config.resolve_preset()
     shard_ids = pool_shards(context.instance, layout, config.pool_rule, "stage1")
     prepared, images = _prepare(kale, shard_ids, preset.student.train)

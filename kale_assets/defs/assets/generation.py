@@ -115,7 +115,8 @@ def _split_reusable(stage: GenerationStage, context: AssetExecutionContext, conf
 def run_partition(stage: GenerationStage, context: AssetExecutionContext, kale: KaleResource,
                   ray_cluster: KaleRayCluster | None = None) -> MaterializeResult:
     key = context.partition_key
-    config, layout = kale.config(), kale.layout()
+    config = kale.config()
+    layout = config.layout()
     shards = kale.partition_shards(key)
     mine = [s for s in shards if config.pool_rule.pool_of(s) == stage.pool]
     if not mine:

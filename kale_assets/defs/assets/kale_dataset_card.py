@@ -44,7 +44,8 @@ def _params(model_id: str, fallback_billions: float | None) -> int | None:
     ),
 )
 def kale_dataset_card(context: AssetExecutionContext, kale: KaleResource) -> MaterializeResult:
-    config, layout = kale.config(), kale.layout()
+    config = kale.config()
+    layout = config.layout()
     preset = config.resolve_preset()
     shard_ids = registered_shards(context.instance, layout)
     # Only committed final shards: a shard whose blocking checks failed, or whose files were edited since, is

@@ -83,7 +83,8 @@ def _pool_inputs(layout: WorkLayout, shard_id: str, pool: str) -> tuple[pl.DataF
     ),
 )
 def kale_shards(context: AssetExecutionContext, kale: KaleResource) -> Iterator:
-    config, layout = kale.config(), kale.layout()
+    config = kale.config()
+    layout = config.layout()
     rules = load_rules(config.rules_path)
     if context.has_partition_key:
         yield _finalize_partition(context, kale, config, layout, rules, context.partition_key)

@@ -495,7 +495,11 @@ def main(argv: list[str] | None = None) -> None:
 
     args = argv if argv is not None else sys.argv[1:]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    print(run_training(TrainingJob.load(args[0])), flush=True)
+    outcome = run_training(TrainingJob.load(args[0]))
+    # One write per line: every torchrun rank prints its outcome into the same pipe, and print()'s separate write of
+    # the newline let two ranks' lines interleave ("donedone").
+    sys.stdout.write(f"{outcome}\n")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -350,8 +350,8 @@ def measure_filter_accuracy(sizes: BenchSizes) -> list[Measure]:
         DEV_CORPUS,
         HELDOUT_B_CORPUS,
         HELDOUT_CORPUS,
-        HELDOUT_E_CORPUS,
-        HELDOUT_F_CORPUS,
+        HELDOUT_G_CORPUS,
+        HELDOUT_H_CORPUS,
         HELPER_CORPUS,
         evaluate_file,
     )
@@ -361,8 +361,8 @@ def measure_filter_accuracy(sizes: BenchSizes) -> list[Measure]:
     if sizes.mode != "smoke":  # the smoke run checks the harness in seconds; it never reads the held-out sets
         # the helper corpus's held-back fifth (another session's phrasings, kept out of training), then held-out
         sets += [("helper_slice", HELPER_CORPUS, "helper-slice"), ("heldout", HELDOUT_CORPUS, None),
-                 ("heldout_b", HELDOUT_B_CORPUS, None), ("heldout_e", HELDOUT_E_CORPUS, None),
-                 ("heldout_f", HELDOUT_F_CORPUS, None)]
+                 ("heldout_b", HELDOUT_B_CORPUS, None), ("heldout_g", HELDOUT_G_CORPUS, None),
+                 ("heldout_h", HELDOUT_H_CORPUS, None)]
     for label, path, split in sets:
         for metric in ("recall", "precision"):
             name = f"filter_{label}_{metric}"

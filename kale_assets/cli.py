@@ -412,8 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     evf = sub.add_parser("eval-filter", help="sentence-level precision/recall of the filter on labelled JSON-lines sets")
     evf.add_argument("files", nargs="*", help="labelled JSON-lines files (default: the dev set)")
     evf.add_argument("--split", default=None, help="only rows with this split (train/eval), or helper-slice, "
-                                                    "retired-slice, helper2-slice: the held-back fifth of "
-                                                    "helper_train.jsonl, retired_heldout/, helper_train2.jsonl")
+                                                    "retired-slice, helper2-slice, retired2-slice: the held-back "
+                                                    "fifth of helper_train.jsonl, retired_heldout/heldout_c/d, "
+                                                    "helper_train2.jsonl, retired_heldout/heldout_e/f")
     evf.add_argument("--cross-author", action="store_true",
                      help="per corpus by another author, a classifier trained without it scored on all of it")
     evf.add_argument("--rules", default=None, help="rules file (default: the shipped one)")

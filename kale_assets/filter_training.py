@@ -2,7 +2,7 @@
 
 ``kale train-leak-classifier`` (or ``python -m kale_assets.filter_training``) trains on the ``train`` split of
 ``benchmarks/filter_dev/dev.jsonl`` plus the corpora other sessions wrote, in other words than dev.jsonl's
-(:data:`OTHER_AUTHORS`: ``helper_train.jsonl``, ``helper_train2.jsonl`` and the retired held-out sets C and D), each
+(:data:`OTHER_AUTHORS`: ``helper_train.jsonl``, ``helper_train2.jsonl`` and the retired held-out sets C-F), each
 minus its held-back slice (:func:`in_helper_slice`: a fifth of its rows by a hash of their id, kept out of training
 to measure how the filter does on phrasings its tuner did not write), and writes
 ``kale_assets/rules/leak_classifier.safetensors``: full-batch Adam on the L2-regularised multinomial log-loss,
@@ -46,9 +46,12 @@ HELDOUT_B_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_b.json
 # Sets C and D were held out until round 3 read them out once; since round 4 they are training data (retired).
 RETIRED_C_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "retired_heldout" / "heldout_c.jsonl"
 RETIRED_D_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "retired_heldout" / "heldout_d.jsonl"
-# Two fresh sets for round 4, each written by its own helper session from a brief: never read while tuning.
-HELDOUT_E_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_e.jsonl"
-HELDOUT_F_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_f.jsonl"
+# Sets E and F were held out until round 5 read them out once; since round 6 they are training data (retired).
+RETIRED_E_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "retired_heldout" / "heldout_e.jsonl"
+RETIRED_F_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "retired_heldout" / "heldout_f.jsonl"
+# Two fresh sets for round 6, each written by its own helper session from a brief: never read while tuning.
+HELDOUT_G_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_g.jsonl"
+HELDOUT_H_CORPUS = REPO_ROOT / "benchmarks" / "filter_heldout" / "heldout_h.jsonl"
 HELPER_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "helper_train.jsonl"
 # a second corpus by another helper session (round 5), written from a brief that named the kinds still missed
 HELPER2_CORPUS = REPO_ROOT / "benchmarks" / "filter_dev" / "helper_train2.jsonl"
@@ -57,6 +60,7 @@ OTHER_AUTHORS: dict[str, tuple[Path, ...]] = {
     "helper": (HELPER_CORPUS,),
     "retired": (RETIRED_C_CORPUS, RETIRED_D_CORPUS),
     "helper2": (HELPER2_CORPUS,),
+    "retired2": (RETIRED_E_CORPUS, RETIRED_F_CORPUS),
 }
 # `kale eval-filter --split NAME`: the held-back fifth of these corpora
 SLICES = {f"{name}-slice": files for name, files in OTHER_AUTHORS.items()}
@@ -91,7 +95,7 @@ class TrainConfig:
     l2: float = 1e-4  # per-example-averaged loss + l2 * ||W||^2 / 2
     leak_weight: float = 1.0  # example weight of leak sentences relative to kept ones
     threshold: float = 0.15
-    version: str = "2026.11.30-r5"
+    version: str = "2026.11.30-r6"
 
 
 def read_corpus(path: str | Path, split: str | None = None) -> list[dict]:
@@ -194,7 +198,8 @@ def evaluate_rows(rows: list[dict], rules=None) -> dict:
 
 def evaluate_file(path: str | Path, split: str | None = None, rules=None) -> dict:
     """evaluate_rows on a labelled file: the rows of one ``split`` (train/eval), or, for a slice name
-    (``helper-slice``, ``retired-slice``, ``helper2-slice``), the held-back fifth of the file's rows."""
+    (``helper-slice``, ``retired-slice``, ``helper2-slice``, ``retired2-slice``), the held-back fifth of the file's
+    rows."""
     rows = helper_rows(path, held_back=True) if split in SLICES else read_corpus(path, split)
     return evaluate_rows(rows, rules)
 
@@ -204,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", default=str(DEV_CORPUS), help="labelled JSON-lines corpus (default: the dev set)")
     ap.add_argument("--helper", nargs="*", default=None,
                     help="other authors' corpora whose rows outside the held-back slice are added to the training "
-                         "data (default: helper_train.jsonl, the retired held-out sets C and D, helper_train2.jsonl;"
+                         "data (default: helper_train.jsonl, the retired held-out sets C-F, helper_train2.jsonl;"
                          " none given: none)")
     ap.add_argument("--out", default=str(DEFAULT_WEIGHTS), help="where to write the safetensors weights")
     ap.add_argument("--iterations", type=int, default=TrainConfig.iterations)
@@ -262,7 +267,8 @@ def cross_author_scores(rules=None, corpus: str | Path = DEV_CORPUS, cfg: TrainC
 
 
 def eval_main(argv: list[str] | None = None) -> int:
-    """``kale eval-filter [--split eval|helper-slice|retired-slice|helper2-slice] [--cross-author] [FILE ...]``:
+    """``kale eval-filter [--split eval|helper-slice|retired-slice|helper2-slice|retired2-slice] [--cross-author]
+    [FILE ...]``:
     aggregate numbers only (safe on a held-out set)."""
     ap = argparse.ArgumentParser(prog="kale eval-filter", description=eval_main.__doc__)
     ap.add_argument("files", nargs="*", default=None, help="labelled JSON-lines files (default: the dev set, or the "

@@ -67,9 +67,8 @@ the classifier's screen, quote characters and dialect-gap characters; Python run
 and what a strip rule leaves is looked up among the sentences), the visible-text guard runs only on the kept
 sentences the classifier's screen picked, each distinct (kept sentence, alt-text) is scored once, and only the
 captions something was removed from are rebuilt.  The others keep their bytes.
-``degenerate_repetition.enabled: false`` in the rules file turns that check off.  :func:`benchmark_filter`
-(``python -m kale_assets.filtering [n_rows]``) times the filter against a raw scan; ``kale bench --only filter``
-does the same as the project's yardstick.  The results are identical to :func:`filter_caption` row by row (the
+``degenerate_repetition.enabled: false`` in the rules file turns that check off.  ``kale bench --only filter``
+times the filter against a raw scan (and :mod:`kale_assets.filter_bench` for one rules file by hand).  The results are identical to :func:`filter_caption` row by row (the
 tests check this, dialect-gap characters included).
 """
 
@@ -78,7 +77,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import json
 import os
 import re
 import threading
@@ -109,8 +107,6 @@ __all__ = [
     "Removal",
     "RuleSet",
     "SentenceRule",
-    "benchmark_captions",
-    "benchmark_filter",
     "filter_caption",
     "filter_file",
     "filter_frame",
@@ -178,6 +174,13 @@ class ClassifierStage:
     caption_screen: str = field(default="", repr=False, compare=False)
     # score sentences that quote text too (the model sees the quote as a <q> token); false: never score them
     score_quoted: bool = False
+    # a sentence that names an input outright ("the alt text") is not about visible text, whatever the guard says
+    guard_exempt: re.Pattern | None = field(default=None, repr=False, compare=False)
+
+    def guarded(self, text: str) -> bool:
+        """Whether the visible-text guard keeps ``text`` from the classifier (and from the keyword rules)."""
+        return (self.guard is not None and self.guard.search(text) is not None
+                and (self.guard_exempt is None or self.guard_exempt.search(text) is None))
 
     @property
     def name(self) -> str:
@@ -217,7 +220,7 @@ class RuleSet:
 
 _RULE_KEYS = {"name", "pattern", "action", "description", "scope", "case_sensitive", "skip_quoted", "enabled"}
 _TOP_KEYS = {"version", "sentence_rules", "caption_rules", "classifier"}
-_CLASSIFIER_KEYS = {"enabled", "weights", "threshold", "screen", "visible_text_guard", "score_quoted"}
+_CLASSIFIER_KEYS = {"enabled", "weights", "threshold", "screen", "visible_text_guard", "guard_exempt", "score_quoted"}
 _CAPTION_KEYS = {"min_words", "degenerate_repetition"}
 _DEGENERATE_KEYS = {"enabled", "window_tokens", "min_tokens", "min_unique_ratio"}
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -306,21 +309,32 @@ def _parse_classifier(raw, rules_path: Path, where: str) -> ClassifierStage | No
         raise ValueError(f"{where}: classifier.screen: invalid regex: {exc}") from exc
     if not _polars_compiles(caption_screen) or not _polars_compiles(screen):
         raise ValueError(f"{where}: classifier.screen must also compile in polars (Rust regex)")
-    guard = raw.get("visible_text_guard")
-    if isinstance(guard, list) and guard and all(isinstance(x, str) and x for x in guard):
-        guard = "|".join(f"(?:{x})" for x in guard)
-    if guard is not None and not isinstance(guard, str):
-        raise ValueError(f"{where}: classifier.visible_text_guard must be a regex or list of regexes")
-    try:
-        guard_re = re.compile(guard, re.IGNORECASE) if guard else None
-    except re.error as exc:
-        raise ValueError(f"{where}: classifier.visible_text_guard: invalid regex: {exc}") from exc
+    guard_re = _optional_regex(raw, "visible_text_guard", where)
+    exempt_re = _optional_regex(raw, "guard_exempt", where)
     score_quoted = raw.get("score_quoted", False)
     if not isinstance(score_quoted, bool):
         raise ValueError(f"{where}: classifier.score_quoted must be true or false")
     return ClassifierStage(model=model, weights_path=str(wp), screen_pattern=screen, screen=regex,
                            threshold=float(threshold), guard=guard_re, caption_screen=caption_screen,
-                           score_quoted=score_quoted)
+                           score_quoted=score_quoted, guard_exempt=exempt_re)
+
+
+def _optional_regex(raw: dict, key: str, where: str) -> re.Pattern | None:
+    """A classifier key that holds a regex or a list of regexes (joined as alternatives); None when absent."""
+    value = raw.get(key)
+    if isinstance(value, list) and value and all(isinstance(x, str) and x for x in value):
+        value = "|".join(f"(?:{x})" for x in value)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where}: classifier.{key} must be a regex or list of regexes")
+    if not value:
+        return None
+    try:
+        regex = re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"{where}: classifier.{key}: invalid regex: {exc}") from exc
+    if not _polars_compiles("(?i)" + value):
+        raise ValueError(f"{where}: classifier.{key} must also compile in polars (Rust regex)")
+    return regex
 
 
 _SCREEN_ENTRY_KEYS = {"words", "not_followed_by"}
@@ -463,8 +477,21 @@ def _parse_caption_rules(raw, where: str) -> CaptionRules:
 
 _SENTENCE_START = r"""(?:^|[.!?…。！？"'”’»)\]」』\n])\s*"""
 
+# A bounded repetition {m,n} becomes {m,} in the screens (dropping an upper bound only widens a pattern): Rust's
+# lazy DFA grows with every copy a bound makes, and a few {0,40} of a Unicode class in one union outgrew its cache,
+# so the whole union fell back to the NFA simulation and one pass over 50k captions took ~55 s instead of ~35 ms.
+_COUNTED_RE = re.compile(r"\{(\d+),(\d+)\}")
 
-def _prescreen_part(pattern: str) -> str:
+
+def _loosened(m: re.Match) -> str:
+    low = m.group(1)
+    return "*" if low == "0" else "+" if low == "1" else "{" + low + ",}"
+
+
+
+def _prescreen_part(pattern: str, in_caption: bool = True) -> str:
+    """A superset of ``pattern`` for the screens: bounds loosened (:data:`_COUNTED_RE`) and, ``in_caption``, the
+    sentence anchors rewritten for a whole caption (a sentence-level screen keeps them)."""
     out: list[str] = []
     i, n, in_class = 0, len(pattern), False
     while i < n:
@@ -472,6 +499,10 @@ def _prescreen_part(pattern: str) -> str:
         if ch == "\\" and i + 1 < n:
             out.append(pattern[i:i + 2])
             i += 2
+            continue
+        if not in_class and ch == "{" and (m := _COUNTED_RE.match(pattern, i)):
+            out.append(_loosened(m))
+            i = m.end()
             continue
         if in_class:
             if ch == "]":
@@ -487,10 +518,60 @@ def _prescreen_part(pattern: str) -> str:
             if i + 1 < n and pattern[i + 1] == "]":
                 out.append("]")
                 i += 1
-        elif ch == "^":
+        elif ch == "^" and in_caption:
             out.append(_SENTENCE_START)
-        elif ch == "$":
+        elif ch == "$" and in_caption:
             pass
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+# The caption screen only has to be right for captions of printable ASCII: every other caption is screened in by
+# its non-ASCII part (_MAYBE_GAP).  So its other parts are rewritten to match on ASCII alone, which is the same on
+# such captions, and Rust's lazy DFA then has no Unicode classes to build: a \W or a [^.!?] of Unicode is a
+# UTF-8 automaton of its own, and a union of the rules and the classifier's screen with them outgrew the DFA's
+# cache (the ~1000x slower NFA simulation took over).  A negated class is intersected with ASCII rather than given
+# a non-ASCII range to leave out: under (?i) that range would fold onto k and s (the Kelvin sign, the long s).
+_ASCII_OUTSIDE = {"w": "[0-9A-Za-z_]", "W": r"[[^0-9A-Za-z_]&&\x00-\x7f]", "s": r"[\t-\r ]",
+                  "S": r"[[^\t-\r ]&&\x00-\x7f]", "d": "[0-9]", "D": r"[[^0-9]&&\x00-\x7f]",
+                  "b": r"(?-u:\b)", "B": r"(?-u:\B)"}
+_ASCII_INSIDE = {"w": "0-9A-Za-z_", "W": r"\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f", "s": r"\t-\r ",
+                 "S": r"\x00-\x08\x0e-\x1f\x21-\x7f", "d": "0-9", "D": r"\x00-\x2f\x3a-\x7f"}
+
+
+@functools.lru_cache(maxsize=64)
+def _ascii_form(pattern: str) -> str:
+    """A polars regex that matches an ASCII text exactly where ``pattern`` does, with ASCII classes only: \\w \\s
+    \\d (and their negations), \\b and ``.`` become ASCII classes, and a negated class is cut down to ASCII."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    negated: bool | None = None  # inside a class: whether it is negated
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < n:
+            code = pattern[i + 1]
+            table = _ASCII_INSIDE if negated is not None else _ASCII_OUTSIDE
+            out.append(table.get(code, pattern[i:i + 2]))
+            i += 2
+            continue
+        if negated is not None:
+            if ch == "]":
+                out.append(r"]&&\x00-\x7f]" if negated else "]")
+                negated = None
+            else:
+                out.append(ch)
+        elif ch == "[":
+            negated = pattern.startswith("[^", i)
+            out.append("[[^" if negated else "[")
+            i += 2 if negated else 1
+            if i < n and pattern[i] == "]":  # a ] right after the opening belongs to the class
+                out.append("]")
+                i += 1
+            continue
+        elif ch == ".":
+            out.append(r"[[^\n]&&\x00-\x7f]")
         else:
             out.append(ch)
         i += 1
@@ -830,17 +911,17 @@ def _dropping_rule(sentence: str, rules: RuleSet, hits: frozenset[str] | None = 
     (or None: every drop rule is checked).
     """
     quoted: list[tuple[int, int]] | None = None
-    guard = rules.classifier.guard if rules.classifier is not None else None
+    stage = rules.classifier
     guarded: bool | None = None
     for rule in rules._sentence_drop:
         if hits is not None and rule.name not in hits:
             continue
         if rule.regex.search(sentence) is None:
             continue
-        if rule.skip_quoted and guard is not None:
+        if rule.skip_quoted and stage is not None:
             # the keyword rules skip visible text: a quote (below) or a sign/screen/worksheet that reads it
             if guarded is None:
-                guarded = guard.search(sentence) is not None
+                guarded = stage.guarded(sentence)
             if guarded:
                 continue
         if rule.skip_quoted:
@@ -920,6 +1001,8 @@ def _classify(results: list[tuple[str | None, list[Removal]]], owner: list[int],
     if stage.guard is not None and live:
         texts = [results[j][0] for j in live]
         guarded = _search_many(stage.guard, texts)
+        if stage.guard_exempt is not None:
+            guarded = [g and not x for g, x in zip(guarded, _search_many(stage.guard_exempt, texts), strict=True)]
         live = [j for j, t, g in zip(live, texts, guarded, strict=True)
                 if not g and (stage.score_quoted or not _quoted_spans(t))]
     elif not stage.score_quoted:
@@ -953,6 +1036,17 @@ def _filter_reference(text: str | None, rules: RuleSet, alt_text: str | None) ->
         if rule.regex.search(work) is not None:
             work, removed = _strip(rule, work)
             removals.extend(removed)
+    results = _reference_sentences(work, rules, alt_text)
+    changed = bool(removals) or any(r for _, r in results)
+    for _, removed in results:
+        removals.extend(removed)
+    cleaned = " ".join(cur for cur, _ in results if cur is not None) if changed else text
+    reason = _caption_drop_reason(cleaned, rules.caption_rules)
+    return FilterOutcome(None if reason else cleaned, tuple(removals), reason)
+
+
+def _reference_sentences(work: str, rules: RuleSet, alt_text: str | None) -> list[tuple[str | None, list[Removal]]]:
+    """Each sentence of ``work`` through the sentence rules and the classifier: (kept text or None, removals)."""
     results: list[tuple[str | None, list[Removal]]] = []
     for a, b in _sentence_spans(work) if work else ():
         sentence = work[a:b]
@@ -965,15 +1059,47 @@ def _filter_reference(text: str | None, rules: RuleSet, alt_text: str | None) ->
         results.append((current, removed))
     if rules.classifier is not None:
         _classify(results, [0] * len(results), [alt_text], rules.classifier)
-    changed = bool(removals) or any(r for _, r in results)
-    for _, removed in results:
-        removals.extend(removed)
-    cleaned = " ".join(cur for cur, _ in results if cur is not None) if changed else text
-    reason = _caption_drop_reason(cleaned, rules.caption_rules)
-    return FilterOutcome(None if reason else cleaned, tuple(removals), reason)
+    for k, (current, removed) in enumerate(results):
+        split = _label_split(removed[-1].text) if current is None and removed else None
+        if split is not None:
+            tail = _reference_sentences(split[1], rules, alt_text)
+            kept = " ".join(t for t, _ in tail if t is not None)
+            if kept:
+                results[k] = (kept, [*removed[:-1], Removal(split[0], removed[-1].rule),
+                                     *(r for _, rs in tail for r in rs)])
+    return results
 
 
-def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None
+# A model often fuses a label to the sentence after it ("Alt text: A cyclone swirls ...", "Merging both
+# descriptions: Green ribbons of aurora ...", "Enhanced Caption A white Porsche ..."): the label alone makes a rule
+# or the classifier drop the whole sentence.  When a dropped sentence opens with such a head (a few words, no quote,
+# then a colon, or capitalised words ending in a label noun, then a capital),
+# what follows the colon is filtered on its own, and if anything of it is kept only the head is removed.
+_LABEL_HEAD_RE = re.compile(
+    r"""^(?:[^"“”‘’'«»:.!?\n]{1,80}:\**"""
+    # or a heading without a colon whose line break became a space ("FINAL CAPTION Circular fish pens ...")
+    r"""|\W*(?:[A-Z][\w-]*[ \t]+){0,3}(?i:caption|description|output|answer|response|result|summary|version)\b)"""
+    r"""[ \t]+(?=["“‘(\[*]*[A-Z0-9])""")
+_LABEL_HEAD_WORDS = 10
+# a head that introduces a remark makes what follows it the remark ("Note: The colours may differ ..."): no relief
+_REMARK_HEAD_RE = re.compile(
+    r"^\W*(?:notes?|nb|n\.b|p\.?s|disclaimer|caveat|corrections?|edit(?:ed|s)?|updated?|warning|remarks?|comments?"
+    r"|explanation|reasoning|rationale|assumptions?|observations?|clarifications?|changes?|tip|hint|reminder|fyi"
+    r"|important|caution|aside)\b", re.IGNORECASE)
+
+
+def _label_split(text: str) -> tuple[str, str] | None:
+    """(head with its colon, rest) of a sentence that opens with a label head, else None."""
+    m = _LABEL_HEAD_RE.match(text)
+    if m is None or _REMARK_HEAD_RE.match(text):
+        return None
+    head = m.group().strip()
+    if len(head.split()) > _LABEL_HEAD_WORDS:
+        return None
+    return head, text[m.end():]
+
+
+def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None, caption_scope: bool = True
                    ) -> tuple[np.ndarray, list[str], list[list[Removal]]]:
     """The rules and the classifier over a column of non-null captions: the rows something was removed from
     (ascending; the others stay byte-identical), each one's kept sentences joined with spaces and its removals.
@@ -982,7 +1108,7 @@ def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None
     polars select over the distinct sentences (:func:`_sentence_flags`); each distinct (kept sentence, alt-text)
     is scored once."""
     items = texts.to_list()
-    caption_removals = _caption_pass(items, rules)
+    caption_removals = _caption_pass(items, rules) if caption_scope else {}
     work = pl.Series(items, dtype=pl.String) if caption_removals else texts
     sents, owner = _split_list(work, items)
     index: dict[str, int] = {}
@@ -995,12 +1121,13 @@ def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None
     if rules.classifier is not None:
         alts = alt_texts.to_list() if alt_texts is not None else None
         flagged = _classify_flat(distinct, ids, owner, alts, flags, outcome, rules.classifier)
-    return _rebuild(sents, ids, owner, outcome, flagged, caption_removals)
+    return _rebuild(sents, ids, owner, outcome, flagged, caption_removals, rules, alt_texts)
 
 
 def _rebuild(sents: list[str], ids: list[int], owner: np.ndarray,
              outcome: dict[int, tuple[str | None, list[Removal], int]], flagged: dict[int, str],
-             caption_removals: dict[int, list[Removal]]) -> tuple[np.ndarray, list[str], list[list[Removal]]]:
+             caption_removals: dict[int, list[Removal]], rules: RuleSet, alt_texts: pl.Series | None
+             ) -> tuple[np.ndarray, list[str], list[list[Removal]]]:
     """The rows something was removed from (ascending), each one's kept sentences joined with spaces and its
     removals in order."""
     ids_arr = np.asarray(ids, dtype=np.int64)
@@ -1010,21 +1137,46 @@ def _rebuild(sents: list[str], ids: list[int], owner: np.ndarray,
     touched = np.union1d(owner[hits], np.fromiter(caption_removals, dtype=np.int64, count=len(caption_removals)))
     if not len(touched):
         return touched, [], []
-    removals: list[list[Removal]] = [list(caption_removals.get(r, ())) for r in touched.tolist()]
     kept = sents.copy()
-    for j, pos in zip(hits.tolist(), np.searchsorted(touched, owner[hits]).tolist(), strict=True):
+    flat_removals: dict[int, list[Removal]] = {}
+    for j in hits.tolist():
         res = outcome.get(ids[j])
+        mine = flat_removals[j] = list(res[1]) if res is not None else []
         if res is not None:
             kept[j] = res[0]
-            removals[pos].extend(res[1])
         rule = flagged.get(j)
         if rule is not None:
-            removals[pos].append(Removal(kept[j], rule))
+            mine.append(Removal(kept[j], rule))
             kept[j] = None
+    _relieve_label_heads(kept, flat_removals, owner, rules, alt_texts)
+    removals: list[list[Removal]] = [list(caption_removals.get(r, ())) for r in touched.tolist()]
+    for j, pos in zip(hits.tolist(), np.searchsorted(touched, owner[hits]).tolist(), strict=True):
+        removals[pos].extend(flat_removals[j])
     starts = np.searchsorted(owner, touched, side="left").tolist()
     ends = np.searchsorted(owner, touched, side="right").tolist()
     texts = [" ".join([k for k in kept[a:b] if k is not None]) for a, b in zip(starts, ends, strict=True)]
     return touched, texts, removals
+
+
+def _relieve_label_heads(kept: list[str | None], flat_removals: dict[int, list[Removal]], owner: np.ndarray,
+                         rules: RuleSet, alt_texts: pl.Series | None) -> None:
+    """:func:`_reference_sentences`' label-head relief over the flat sentences, in place: the rests after the heads
+    of the dropped sentences go through :func:`_filter_sparse` together (sentence scope, each with its row's
+    alt-text)."""
+    picked = [(j, split) for j, rs in flat_removals.items()
+              if kept[j] is None and rs and (split := _label_split(rs[-1].text)) is not None]
+    if not picked:
+        return
+    tails = pl.Series([split[1] for _, split in picked], dtype=pl.String)
+    alts = None if alt_texts is None else alt_texts.gather([int(owner[j]) for j, _ in picked])
+    touched, texts, removals = _filter_sparse(tails, rules, alts, caption_scope=False)
+    changed = {int(t): (text, rs) for t, text, rs in zip(touched.tolist(), texts, removals, strict=True)}
+    for k, (j, (head, tail)) in enumerate(picked):
+        text, rs = changed.get(k, (tail, []))
+        if text:
+            last = flat_removals[j][-1]
+            flat_removals[j] = [*flat_removals[j][:-1], Removal(head, last.rule), *rs]
+            kept[j] = text
 
 
 def _caption_pass(items: list[str], rules: RuleSet) -> dict[int, list[Removal]]:
@@ -1065,7 +1217,7 @@ def _sentence_flags(distinct: list[str], rules: RuleSet) -> _Flags:
     if sentence_rules and all(r.polars_ok for r in sentence_rules):
         # on one sentence the rules' own patterns apply (``^`` is its start), a narrower superset than the
         # caption pre-screen; a sentence with a dialect-gap character takes every rule in Python
-        union = "|".join(f"(?-i:{r.pattern})" if r.case_sensitive else f"(?i:{r.pattern})" for r in sentence_rules)
+        union = _sentence_union(tuple((r.pattern, r.case_sensitive) for r in sentence_rules))
         exprs.append((col.str.contains(union) | exprs[0]).alias("rule"))
     stage = rules.classifier
     if stage is not None:
@@ -1075,6 +1227,13 @@ def _sentence_flags(distinct: list[str], rules: RuleSet) -> _Flags:
     got = {c: frame.get_column(c).to_numpy() for c in frame.columns}
     rule = got.get("rule", np.full(n, bool(sentence_rules)))  # no rule: nothing to match; not compilable: Python
     return _Flags(rule=rule, gap=got["gap"], screen=got.get("screen"), quote=got.get("quote"))
+
+
+@functools.lru_cache(maxsize=16)
+def _sentence_union(patterns: tuple[tuple[str, bool], ...]) -> str:
+    """The sentence rules' (pattern, case_sensitive) as one polars regex, bounds loosened (a superset)."""
+    return "|".join(f"(?-i:{_prescreen_part(p, in_caption=False)})" if case_sensitive
+                    else f"(?i:{_prescreen_part(p, in_caption=False)})" for p, case_sensitive in patterns)
 
 
 _PYTHON_FLAGS_BELOW = 24  # texts
@@ -1140,7 +1299,7 @@ def _classify_flat(distinct: list[str], ids: list[int], owner: np.ndarray, alts:
     for d in np.flatnonzero(used & flags.gap).tolist():
         text = distinct[d]
         eligible[d] = (stage.screen.search(text) is not None
-                       and (stage.guard is None or stage.guard.search(text) is None)
+                       and not stage.guarded(text)
                        and (stage.score_quoted or not _quoted_spans(text)))
     pick = np.flatnonzero(live & eligible[np.where(live, flat_kept, 0)])
     if not len(pick):
@@ -1171,9 +1330,12 @@ def _eligible(distinct: list[str], screened: np.ndarray, flags: _Flags, stage: C
     if stage.guard is None:
         guarded = np.zeros(len(texts), dtype=bool)
     elif len(texts) < _PYTHON_FLAGS_BELOW:
-        guarded = np.array([stage.guard.search(t) is not None for t in texts], dtype=bool)
+        guarded = np.array([stage.guarded(t) for t in texts], dtype=bool)
     else:
-        guarded = pl.Series(texts, dtype=pl.String).str.contains("(?i)" + stage.guard.pattern).to_numpy()
+        col = pl.Series(texts, dtype=pl.String)
+        guarded = col.str.contains("(?i)" + stage.guard.pattern).to_numpy()
+        if stage.guard_exempt is not None:
+            guarded &= ~col.str.contains("(?i)" + stage.guard_exempt.pattern).to_numpy()
     ok = ~guarded
     if not stage.score_quoted:
         for k in np.flatnonzero(ok & flags.quote[screened]).tolist():
@@ -1330,9 +1492,10 @@ def _rules_screen_pattern(rules: RuleSet) -> str:
 def _screen_parts(rules: RuleSet) -> tuple[str, ...]:
     """The caption screen's parts: a rule may match, the classifier's screen matches, or the caption holds a
     character outside printable ASCII (a possible dialect gap, and text the compiled checks leave to Python)."""
-    parts = [rules.prescreen_pattern or r"(?i)[^\s\S]"]  # no polars-compilable rule: never matches
+    parts = [_ascii_form(rules.prescreen_pattern) if rules.prescreen_pattern
+             else r"(?i)[^\s\S]"]  # no polars-compilable rule: never matches
     if rules.classifier is not None:
-        parts.append(f"(?i:{rules.classifier.caption_screen})")
+        parts.append(f"(?i:{_ascii_form(rules.classifier.caption_screen)})")
     parts.append(_MAYBE_GAP)
     return tuple(parts)
 
@@ -1344,17 +1507,27 @@ def _union_pattern(rules: RuleSet) -> str:
 
 _SCREEN_PROBE_ROWS = 16
 _PATHOLOGICAL = 3.0  # a union this many times slower than a split of it on the probe is not used
+_SCREEN_CHOICE: dict[tuple[str, ...], tuple[str, ...]] = {}  # parts -> the regexes the screen runs, per process
 
 
-@functools.lru_cache(maxsize=16)
-def _screen_patterns(parts: tuple[str, ...]) -> tuple[str, ...]:
+def _screen_patterns(parts: tuple[str, ...], sample: pl.Series) -> tuple[str, ...]:
     """The regexes the caption screen runs.  One union of the parts is as fast as its slowest part (and the
     non-ASCII class, the last part, costs nearly a whole pass on its own but nothing inside a union), but Rust's
     regex engine falls back from its lazy DFA to a far slower NFA simulation when a union's automaton outgrows the
-    DFA's cache - a union of two parts that each scan fast was ~500x slower than both - and no static check
-    predicts that.  So the union, and the splits into two regexes that keep the non-ASCII class inside a union,
-    are timed once per rules set on a few fixed captions: the union is kept unless it is pathologically slower than
-    the faster split.  Every choice matches the same rows."""
+    DFA's cache - a union of two parts that each scan fast was ~1000x slower than both - and no static check
+    predicts that.  So the first time a rules set screens, the union and the splits into two regexes that keep the
+    non-ASCII class inside a union are timed on the first rows of ``sample``: the union is kept unless it is
+    pathologically slower than the faster split.  Every choice matches the same rows."""
+    chosen = _SCREEN_CHOICE.get(parts)
+    if chosen is None:
+        probe = sample.head(_SCREEN_PROBE_ROWS).drop_nulls()
+        if not probe.len():
+            return ("|".join(parts),)
+        chosen = _SCREEN_CHOICE[parts] = _fastest_grouping(parts, probe)
+    return chosen
+
+
+def _fastest_grouping(parts: tuple[str, ...], probe: pl.Series) -> tuple[str, ...]:
     import time
 
     union = "|".join(parts)
@@ -1362,7 +1535,6 @@ def _screen_patterns(parts: tuple[str, ...]) -> tuple[str, ...]:
         return (union,)
     rules_part, rest, gap = parts[0], parts[1:-1], parts[-1]
     splits = [(rules_part + "|" + gap, "|".join(rest)), (rules_part, "|".join((*rest, gap)))]
-    probe = pl.Series(benchmark_captions(_SCREEN_PROBE_ROWS, leak_share=0.05, seed=1), dtype=pl.String)
 
     def timed(grouping: tuple[str, ...]) -> float:
         for p in grouping:
@@ -1381,7 +1553,7 @@ def _screen(raw: pl.Series, rules: RuleSet) -> np.ndarray:
     """The caption screen: one polars regex pass over the column (:func:`_screen_patterns`); True where a rule or
     the classifier's screen may match, the caption holds a character outside printable ASCII, or is null.  Those
     rows (a few %) go through the sentence pass, which screens their distinct sentences again."""
-    patterns = _screen_patterns(_screen_parts(rules))
+    patterns = _screen_patterns(_screen_parts(rules), raw)
     if len(patterns) == 1:
         return raw.str.contains(patterns[0]).fill_null(True).to_numpy()
     hit = pl.DataFrame({"c": raw}).select(pl.any_horizontal(pl.col("c").str.contains(p) for p in patterns))
@@ -1564,151 +1736,3 @@ def _read_jsonl(path: str) -> pl.DataFrame:
     if os.path.getsize(path) == 0:
         return pl.DataFrame()
     return pl.read_ndjson(path, infer_schema_length=None)
-
-
-# --------------------------------------------------------------------------------------------------
-# Timing: benchmark_filter(), python -m kale_assets.filtering [n_rows]
-# --------------------------------------------------------------------------------------------------
-
-_BENCH_ADJ = ("weathered", "bright", "small", "crowded", "quiet", "colorful", "modern", "rustic", "polished",
-              "faded", "ornate", "minimalist", "sunlit", "shadowy", "glossy", "narrow", "wide", "tall", "busy")
-_BENCH_SUBJECTS = ("red brick building", "woman in a yellow raincoat", "storefront", "vintage travel poster",
-                   "wooden dining table", "screenshot of a weather app", "bottle of olive oil", "street sign",
-                   "oil painting of a harbor", "hardcover book", "golden retriever", "smartphone", "mountain lake",
-                   "bowl of ramen", "concert stage", "child on a bicycle", "glass office tower", "birthday cake")
-_BENCH_NOUNS = ("window", "doorway", "lamp", "bench", "tree", "fence", "awning", "sign", "shelf", "crate", "rug",
-                "mural", "balcony", "staircase", "fountain", "bicycle", "umbrella", "basket", "curtain", "railing",
-                "tile floor", "brick wall", "flower pot", "clock", "banner", "label", "logo", "menu board")
-_BENCH_VERBS = ("stands beside", "rests on", "leans against", "hangs above", "sits near", "faces", "overlooks",
-                "is framed by", "is partly hidden behind", "casts a shadow over", "is reflected in", "runs along")
-_BENCH_COLORS = ("red", "blue", "green", "amber", "white", "black", "teal", "ochre", "silver", "pale pink")
-_BENCH_TEXTS = ("'Grand Opening'", "'Extra Virgin'", "'Open 24 Hours'", "'Modern Kitchens'", "'Happy Birthday'",
-                "'SALE 50% OFF'", "'Main St.'", "'Since 1887'", "'Fresh Daily'", "'No Parking'")
-_BENCH_ENDINGS = ("The background is slightly blurred.", "The overall mood is calm and inviting.",
-                  "Soft afternoon light gives the scene a warm tone.", "The photo is taken from a low angle.",
-                  "Dr. Jane Doe's name appears on a brass plaque near the door.", "Prices start at 3.50 euros.",
-                  "It was built in 1887 by the architect John Smith, according to a small plaque.",
-                  "The composition draws the eye toward the center of the frame.")
-_BENCH_LEAKS = ("The alt-text mentions that the shop opened in 2019.", "Here is the revised caption:",
-                "I hope this helps!", "Note: I have incorporated the real-world knowledge from the alt-text.",
-                "Sure! Here's a caption that combines both descriptions:", "Both captions agree on the color.",
-                "As an AI language model, I cannot see the image.", "Let me know if you need any changes.",
-                "In this rewritten description, the details are preserved.", "Caption 2 describes the building.",
-                "This caption combines the dense caption with the alt-text.",
-                "The sentence structure of the original caption is kept.")
-_BENCH_CLAUSES = (", as indicated in Sentence 1,", ", according to the alt-text,", ", as depicted in Sentence 2,",
-                  ", based on the provided information,")
-
-
-def _bench_sentence(rng) -> str:
-    k, c = rng.random(), rng.choice
-    if k < 0.3:
-        return (f"A {c(_BENCH_ADJ)} {c(_BENCH_SUBJECTS)} {c(_BENCH_VERBS)} a {c(_BENCH_ADJ)} {c(_BENCH_NOUNS)} "
-                f"and a {c(_BENCH_COLORS)} {c(_BENCH_NOUNS)}.")
-    if k < 0.5:
-        return (f"On the {c(_BENCH_NOUNS)}, a {c(_BENCH_COLORS)} {c(_BENCH_NOUNS)} carries the words "
-                f"{c(_BENCH_TEXTS)} in bold {c(_BENCH_COLORS)} letters.")
-    if k < 0.7:
-        return (f"Behind it, the {c(_BENCH_ADJ)} {c(_BENCH_NOUNS)} {c(_BENCH_VERBS)} the {c(_BENCH_NOUNS)}, "
-                f"while a {c(_BENCH_ADJ)} {c(_BENCH_NOUNS)} adds depth to the scene.")
-    if k < 0.85:
-        return (f"Several {c(_BENCH_ADJ)} details, such as the {c(_BENCH_COLORS)} {c(_BENCH_NOUNS)} and the "
-                f"{c(_BENCH_NOUNS)}, suggest a {c(_BENCH_ADJ)} setting.")
-    return c(_BENCH_ENDINGS)
-
-
-def benchmark_captions(n: int, leak_share: float = 0.01, seed: int = 0, degenerate_share: float = 0.002,
-                       short_share: float = 0.002) -> list[str]:
-    """Caption-like rows for timing: multi-sentence captions of 45-70 words; ``leak_share`` of them carry a
-    prompt leak (a leaked sentence, or a clause such as ", as indicated in Sentence 1,"), a few are
-    repetition loops or too short."""
-    import random
-
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        parts: list[str] = []
-        words, target = 0, rng.randint(45, 62)
-        while words < target:
-            parts.append(_bench_sentence(rng))
-            words += parts[-1].count(" ") + 1
-        roll = rng.random()
-        if roll < leak_share:
-            if rng.random() < 0.25:
-                i = rng.randrange(len(parts))
-                s = parts[i]
-                cut = s.find(",")
-                clause = rng.choice(_BENCH_CLAUSES)
-                parts[i] = s[:cut] + clause + s[cut + 1:] if cut > 0 else s[:-1] + clause.rstrip(",") + "."
-            else:
-                parts.insert(rng.randint(0, len(parts)), rng.choice(_BENCH_LEAKS))
-        elif roll < leak_share + degenerate_share:
-            parts = parts[:1] + [" ".join([rng.choice(["the", "a dog", "very"])] * rng.randint(20, 60))]
-        elif roll < leak_share + degenerate_share + short_share:
-            parts = ["A red car."]
-        out.append(" ".join(parts))
-    return out
-
-
-def benchmark_filter(n_captions: int = 50_000, leak_share: float = 0.01, repeats: int = 5, seed: int = 0,
-                     rules: RuleSet | None = None) -> dict:
-    """Time filter_frame against one raw polars scan with the rules' combined regex over the same captions.
-
-    Returns ``filter_seconds`` and ``scan_seconds`` (the best of ``repeats`` interleaved runs each, after a
-    warm-up, so that load from other processes affects both alike), ``ratio`` = scan_seconds /
-    filter_seconds (the filter's throughput relative to the raw scan; 1.0 would be "as fast as one regex
-    pass") and ``captions``; also ``filter_cpu_seconds`` and ``scan_cpu_seconds`` (process CPU time, the
-    best of the same runs).
-    """
-    import time
-
-    rules = rules if rules is not None else load_rules()
-    df = pl.DataFrame({"uid": [f"u{i:08d}" for i in range(n_captions)],
-                       "caption": benchmark_captions(n_captions, leak_share=leak_share, seed=seed)})
-    pattern = rules.prescreen_pattern or r"[^\s\S]"  # no polars-compilable rule: a pattern that never matches
-    runs = {
-        "scan": lambda: df.select(pl.col("caption").str.contains(pattern)),
-        "filter": lambda: filter_frame(df, rules),
-    }
-    best = {k: float("inf") for k in runs}
-    cpu = {k: float("inf") for k in runs}
-    for fn in runs.values():
-        fn()  # warm-up: regex compilation, thread pool
-    for rep in range(max(1, repeats)):
-        for key in (("scan", "filter") if rep % 2 == 0 else ("filter", "scan")):
-            t0, c0 = time.perf_counter(), time.process_time()
-            runs[key]()
-            best[key] = min(best[key], time.perf_counter() - t0)
-            cpu[key] = min(cpu[key], time.process_time() - c0)
-    # The CPU times (all threads of this process) are steadier than wall times when other processes load
-    # the machine; the filter's use of a second core shows only in the wall times.
-    return {"filter_seconds": best["filter"], "scan_seconds": best["scan"],
-            "ratio": best["scan"] / best["filter"], "captions": n_captions,
-            "filter_cpu_seconds": cpu["filter"], "scan_cpu_seconds": cpu["scan"]}
-
-
-def _bench(n: int = 50_000, repeats: int = 9) -> None:
-    rules = load_rules()
-    no_degenerate = _without_degenerate(rules)
-    for share in (0.005, 0.01, 0.03):
-        full = benchmark_filter(n, leak_share=share, repeats=repeats, rules=rules)
-        nodeg = benchmark_filter(n, leak_share=share, repeats=repeats, rules=no_degenerate)
-        print(json.dumps({
-            "leak_share": share, "captions": n, "raw_scan_s": round(full["scan_seconds"], 4),
-            "filter_frame_s": round(full["filter_seconds"], 4), "ratio": round(full["ratio"], 3),
-            "cpu_ratio": round(full["scan_cpu_seconds"] / full["filter_cpu_seconds"], 3),
-            "ratio_without_degenerate_check": round(nodeg["ratio"], 3),
-            "cpu_ratio_without_degenerate_check": round(nodeg["scan_cpu_seconds"] / nodeg["filter_cpu_seconds"], 3),
-        }))
-
-
-def _without_degenerate(rules: RuleSet) -> RuleSet:
-    from dataclasses import replace
-
-    return replace(rules, caption_rules=replace(rules.caption_rules, degenerate_enabled=False))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    _bench(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import shutil
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -448,7 +449,8 @@ def test_vectorised_splitter_equals_the_python_one():
     sentences of _sentence_spans, on captions built from the splitter's hard cases."""
     import random
 
-    from kale_assets.filtering import _sentence_spans, _split_flat, benchmark_captions
+    from kale_assets.filter_bench import benchmark_captions
+    from kale_assets.filtering import _sentence_spans, _split_flat
 
     bits = ["A dog runs.", "Dr. Smith waves.", "letter A.", "Main St.", "The U.S. Navy.", "'Open. Come in.'",
             "Joe's cafe.", "e.g. this", "3.50 euros.", "Wait... What?", "x!", "(see it.)", "Hi.)  There", "a  b.",
@@ -610,7 +612,7 @@ def test_filter_file_default_rules(tmp_path):
 
 def test_shipped_rules_file(rules):
     assert DEFAULT_RULES_PATH.name == "artifact_rules.yaml" and DEFAULT_RULES_PATH.is_file()
-    assert rules.version == "2026.11.5"
+    assert rules.version == "2026.11.6"
     assert len(rules.sha256) == 64 and rules.path == str(DEFAULT_RULES_PATH)
     assert rules.caption_rules.min_words == 5
     names = rules.rule_names
@@ -821,7 +823,7 @@ def test_filter_frame_agrees_with_filter_caption_on_a_large_realistic_mix(rules)
     near the repetition threshold spliced in: every row equals filter_caption (about 2 s)."""
     import random
 
-    from kale_assets.filtering import benchmark_captions
+    from kale_assets.filter_bench import benchmark_captions
 
     rng = random.Random(11)
     captions: list[str | None] = []
@@ -904,7 +906,7 @@ def test_quoted_span_regex_matches_its_reference_form():
 
 
 def test_benchmark_filter_reports_both_timings(rules):
-    from kale_assets.filtering import benchmark_filter
+    from kale_assets.filter_bench import benchmark_filter
 
     result = benchmark_filter(n_captions=300, leak_share=0.05, repeats=1, seed=1)
     assert set(result) >= {"filter_seconds", "scan_seconds", "ratio", "captions"}
@@ -1115,7 +1117,7 @@ def test_filter_frame_equals_filter_caption_with_a_modified_rules_file(tmp_path)
 def test_caption_checks_shared_out_in_chunks_equal_one_pass(monkeypatch, rules):
     """The compiled caption-level checks taken in small chunks by both threads give the codes of one pass."""
     from kale_assets import filtering
-    from kale_assets.filtering import benchmark_captions
+    from kale_assets.filter_bench import benchmark_captions
 
     captions = benchmark_captions(400, leak_share=0.05, seed=2, degenerate_share=0.1, short_share=0.1) + [None, ""]
     df = pl.DataFrame({"caption": captions}, schema={"caption": pl.String})
@@ -1130,15 +1132,94 @@ def test_caption_screen_as_one_union_or_as_parts_picks_the_same_rows(monkeypatch
     """The caption screen runs its parts as one regex or - where Rust's regex engine is pathologically slow on that
     union - split in two (timed once per rules set); every grouping picks the same rows."""
     from kale_assets import filtering
-    from kale_assets.filtering import _screen, _screen_parts, _screen_patterns, benchmark_captions
+    from kale_assets.filter_bench import benchmark_captions
+    from kale_assets.filtering import _screen, _screen_parts, _screen_patterns
 
     full = load_rules()
     column = pl.Series(benchmark_captions(300, leak_share=0.1, seed=4) + [None, "Café.", "a\x1cb"], dtype=pl.String)
     parts = _screen_parts(full)
-    chosen = _screen_patterns(parts)
+    chosen = _screen_patterns(parts, column)
     assert len(chosen) in (1, 2)
     picked = _screen(column, full)
     for grouping in (("|".join(parts),), parts, (parts[0] + "|" + parts[-1], "|".join(parts[1:-1]))):
-        monkeypatch.setattr(filtering, "_screen_patterns", lambda p, g=grouping: g)
+        monkeypatch.setattr(filtering, "_screen_patterns", lambda p, sample, g=grouping: g)
         assert (_screen(column, full) == picked).all()
     assert picked[-3:].all() and 0 < picked.sum() < len(picked)
+
+
+def test_screen_forms_loosen_bounds_and_keep_ascii_matches():
+    """The caption screen loosens bounded repetitions (a superset) and runs in an ASCII form (:func:`_ascii_form`)
+    that matches every ASCII text exactly as the Unicode form does, also under (?i), where a negated class must not
+    lose k and s to the Kelvin sign and the long s."""
+    import glob
+
+    from kale_assets.filter_bench import benchmark_captions
+    from kale_assets.filtering import _ascii_form, _prescreen_part
+
+    assert _prescreen_part("a[^.]{0,40}b{1,3}c{2,9}d{2}") == "a[^.]*b+c{2,}d{2}"
+    assert _prescreen_part(r"^x{0,3}$", in_caption=False) == r"^x*$"
+    full = load_rules()
+    texts = benchmark_captions(400, leak_share=0.2, seed=9) + [
+        "Burano, near Venice, is famous for its lace.", "Wrenches, pliers and tire levers hang in rows.",
+        "A_b c-d  e\tf.", "Tab\tand\x0bvertical tab.", "Caption: none", "x" * 50 + ".", "", " ",
+    ]
+    for path in sorted(glob.glob(str(DEFAULT_RULES_PATH.parents[2] / "benchmarks" / "filter_dev" / "*.jsonl"))):
+        rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+        texts += [s["text"] for r in rows for s in r["sentences"]]
+    column = pl.Series([t for t in texts if t.isascii()], dtype=pl.String)
+    assert column.len() > 5000
+    for pattern in (full.prescreen_pattern, f"(?i:{full.classifier.caption_screen})",
+                    r"(?i)^\W*[a-z-]+,[^.!?]*[.!?]", r"(?i)\bis\b[^a-z]*\S+\s[^.]*\d\D.", r"[^\S\n]+\w+\b"):
+        unicode_hits = column.str.contains(pattern).to_numpy()
+        ascii_hits = column.str.contains(_ascii_form(pattern)).to_numpy()
+        assert (unicode_hits == ascii_hits).all(), pattern
+        assert 0 < unicode_hits.sum()
+
+
+@pytest.mark.parametrize("caption, alt, kept, head", [
+    ("Merging both descriptions: Green ribbons of aurora swirl over a snowy fjord. A red cabin glows on the shore.",
+     "Aurora borealis Tromso", "Green ribbons of aurora swirl over a snowy fjord. A red cabin glows on the shore.",
+     "Merging both descriptions:"),
+    ("Alt text: A cutaway diagram shows a turbofan engine from the side. Blue arrows trace the air flow.", None,
+     "A cutaway diagram shows a turbofan engine from the side. Blue arrows trace the air flow.", "Alt text:"),
+    ("FINAL CAPTION Circular fish pens float in a dark fjord, seen from above. Walkways link the pens.", "fish farm",
+     "Circular fish pens float in a dark fjord, seen from above. Walkways link the pens.", "FINAL CAPTION"),
+])
+def test_a_label_fused_to_a_sentence_costs_only_the_label(caption, alt, kept, head):
+    full = load_rules()
+    out = filter_caption(caption, full, alt)
+    assert out.caption == kept
+    assert [r.text for r in out.removals] == [head]
+    frame = filter_frame(pl.DataFrame({"caption": [caption], "alt_text": [alt]}, schema={"caption": pl.String,
+                                                                                         "alt_text": pl.String}), full)
+    assert frame.get_column("caption").to_list() == [kept]
+    assert [r["text"] for r in frame.get_column("removed_sentences")[0]] == [head]
+
+
+@pytest.mark.parametrize("caption", [
+    # a remark's head marks all of it as the remark, and a rest that is itself a leak is not kept either
+    "A quiet street at dusk glows under warm lamps. Note: The colours may differ slightly from the real product.",
+    "A quiet street at dusk glows under warm lamps. Alt text: The alt text says this was taken in 1999.",
+])
+def test_no_relief_for_remarks_or_leaking_rests(caption):
+    full = load_rules()
+    out = filter_caption(caption, full)
+    assert out.caption == "A quiet street at dusk glows under warm lamps."
+    frame = filter_frame(pl.DataFrame({"caption": [caption]}), full)
+    assert frame.get_column("caption").to_list() == [out.caption]
+
+
+def test_bare_labels_are_dropped_and_an_input_named_outright_is_not_visible_text():
+    full = load_rules()
+    out = filter_caption("Refined:\nA dog naps on a porch.\nCaption B:\nA cat sleeps on a mat. <br> — end —", full)
+    assert out.caption == "A dog naps on a porch. A cat sleeps on a mat."
+    assert [r.rule for r in out.removals if r.text in ("Refined:", "Caption B:")] == ["bare_label", "bare_label"]
+    out = filter_caption("A dog naps on a porch. **Details:** A red door stands behind it.", full)
+    assert out.caption == "A dog naps on a porch. A red door stands behind it."
+    out = filter_caption("A diner at night. Dropped the hype words from the alt text and kept what the board actually "
+                         "shows. A neon sign glows.", full)
+    assert out.caption == "A diner at night. A neon sign glows."
+    assert [r.rule for r in out.removals] == ["alt_text_mention"]
+    for kept in ("A chalkboard by the door reads the menu of the day. A neon sign glows.",
+                 "A phone screenshot shows the Alt text field of an upload form. A blue Save button sits below it."):
+        assert filter_caption(kept, full).caption == kept

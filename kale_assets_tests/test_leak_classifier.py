@@ -316,7 +316,7 @@ def test_training_rows_take_every_other_author_outside_its_slice(tmp_path):
     got = training_rows(dev, (a, b, tmp_path / "absent.jsonl"))
     want = [r["id"] for r in rows_a + rows_b if not in_helper_slice(r)]
     assert [r["id"] for r in got] == ["d1", *want]
-    assert set(SLICES) == {"helper-slice", "retired-slice", "helper2-slice"}
+    assert set(SLICES) == {"helper-slice", "retired-slice", "helper2-slice", "retired2-slice"}
     held = [r for r in rows_a if in_helper_slice(r)]
     assert evaluate_file(a, "retired-slice")["sentences"] == 2 * len(held)  # any slice name reads the held-back fifth
 
@@ -333,16 +333,6 @@ def test_round5_word_groups_reach_unseen_input_names():
     assert "g:inoun:0" in feature_keys("The recipe book is open to a page about bread.")
 
 
-WIDE_SCREEN_RULES = DEFAULT_RULES_PATH.parent.parent.parent / "benchmarks" / "filter_dev" / "artifact_rules_wide_screen.yaml"
-
-
-@pytest.fixture(scope="module")
-def wide_rules():
-    # the round-5 candidate (more format patterns, a wider screen; slower, so not shipped): it must stay loadable,
-    # polars-compilable and do what benchmarks/RESULTS.md says it does
-    return load_rules(WIDE_SCREEN_RULES)
-
-
 @pytest.mark.parametrize("caption, residue", [
     ("<start_of_turn>model The Eiffel Tower glows gold against a navy sky. Lights sparkle on its frame.",
      "<start_of_turn>model"),
@@ -355,8 +345,8 @@ def wide_rules():
     ("A dark cypress rises in the foreground. Van Gogh painted it in 1889. **Final caption:**",
      "**Final caption:**"),
 ])
-def test_label_residue_fused_to_a_sentence_is_cut_and_the_sentence_kept(wide_rules, caption, residue):
-    out = filter_caption(caption, wide_rules)
+def test_label_residue_fused_to_a_sentence_is_cut_and_the_sentence_kept(rules, caption, residue):
+    out = filter_caption(caption, rules)
     assert out.caption is not None and residue not in out.caption
     rest = caption.replace(residue, "").strip()
     assert out.caption.replace(" ", "") == rest.replace(" ", "")
@@ -368,6 +358,5 @@ def test_label_residue_fused_to_a_sentence_is_cut_and_the_sentence_kept(wide_rul
     "That it is for sale comes only from the tag line, not from the photo.",
     "In short, the scene comes alive with both the action and its historic weight.",
 ])
-def test_round5_screen_picks_leaks_without_caption_words(rules, wide_rules, sentence):
-    assert wide_rules.classifier.screen.search(sentence) is not None
-    assert rules.classifier.screen.search(sentence) is None  # why the shipped rules miss them
+def test_round5_screen_picks_leaks_without_caption_words(rules, sentence):
+    assert rules.classifier.screen.search(sentence) is not None

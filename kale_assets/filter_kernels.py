@@ -161,10 +161,42 @@ def _surely_varied(buf, a, e, window, min_tokens, ratio, seen, cls, low):  # pra
 
 
 @nb.njit(nogil=True, cache=True)
-def _drop_codes(buf, offsets, valid, min_words, degenerate, window, min_tokens, ratio, cls, low, alnum, space
-                ):  # pragma: no cover - compiled
+def _row_code(buf, a, e, min_words, degenerate, window, min_tokens, ratio, cls, low, alnum, space, seen, starts,
+              ends, hashes, table, stamps, r):  # pragma: no cover - compiled
+    """CODE_* of the non-null caption buf[a:e] (row ``r``: it stamps the exact check's hash table)."""
+    found = False
+    for k in range(a, e):
+        if alnum[buf[k]]:
+            found = True
+            break
+    if not found:
+        return 1
+    words = 0
+    inword = False
+    for k in range(a, e):
+        if space[buf[k]]:
+            inword = False
+        elif not inword:
+            inword = True
+            words += 1
+            if words >= min_words:
+                break
+    if words < min_words:
+        return 2
+    if degenerate and not _surely_varied(buf, a, e, window, min_tokens, ratio, seen, cls, low) and _degenerate(
+            buf, a, e, window, min_tokens, ratio, starts, ends, hashes, table, stamps, r, cls, low):
+        return 3
+    return 0
+
+
+@nb.njit(nogil=True, cache=True)
+def _drop_codes_claimed(buf, offsets, valid, min_words, degenerate, window, min_tokens, ratio, cls, low, alnum,
+                        space, out, counter, chunk):  # pragma: no cover - compiled
+    """Writes out[r] for the rows of every chunk of ``chunk`` rows this call claims from ``counter[0]`` (the next
+    unclaimed chunk), until none is left.  Threads that share a counter share the rows in one call each (a call
+    needs the GIL only to start).  The claim is not atomic: two threads may take the same chunk, and then both
+    write the same codes - a chunk done twice costs time, never a wrong or a missing code."""
     n = len(offsets) - 1
-    out = np.zeros(n, dtype=np.int8)
     longest = 1
     for r in range(n):
         longest = max(longest, offsets[r + 1] - offsets[r] + 1)
@@ -178,38 +210,21 @@ def _drop_codes(buf, offsets, valid, min_words, degenerate, window, min_tokens, 
     table = np.empty(size, dtype=np.int64)
     stamps = np.full(size, -1, dtype=np.int64)
     seen = np.zeros(4, dtype=np.uint64)
-    for r in range(n):
-        if not valid[r]:
-            out[r] = 1
-            continue
-        a, e = offsets[r], offsets[r + 1]
-        found = False
-        for k in range(a, e):
-            if alnum[buf[k]]:
-                found = True
-                break
-        if not found:
-            out[r] = 1
-            continue
-        words = 0
-        inword = False
-        for k in range(a, e):
-            if space[buf[k]]:
-                inword = False
-            elif not inword:
-                inword = True
-                words += 1
-                if words >= min_words:
-                    break
-        if words < min_words:
-            out[r] = 2
-        elif degenerate and not _surely_varied(buf, a, e, window, min_tokens, ratio, seen, cls, low) and _degenerate(
-                buf, a, e, window, min_tokens, ratio, starts, ends, hashes, table, stamps, r, cls, low):
-            out[r] = 3
-    return out
+    while True:
+        k = counter[0]
+        lo = k * chunk
+        if lo >= n:
+            break
+        counter[0] = k + 1
+        for r in range(lo, min(n, lo + chunk)):
+            if not valid[r]:
+                out[r] = 1
+            else:
+                out[r] = _row_code(buf, offsets[r], offsets[r + 1], min_words, degenerate, window, min_tokens, ratio,
+                                   cls, low, alnum, space, seen, starts, ends, hashes, table, stamps, r)
 
 
-def _arrow_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def arrow_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(bytes, int64 offsets into them, validity) of a string or large_string array, without copying the bytes."""
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -228,11 +243,22 @@ def drop_codes_arrow(arr: pa.Array, min_words: int, degenerate: bool, window: in
                      ratio: float) -> np.ndarray:
     """Per string of ``arr`` (string or large_string), CODE_KEEP / CODE_EMPTY (also null) / CODE_TOO_SHORT /
     CODE_DEGENERATE; exact for ASCII strings only."""
-    if not len(arr):
-        return np.zeros(0, dtype=np.int8)
-    data, offsets, valid = _arrow_parts(arr)
-    return _drop_codes(data, offsets, valid, int(min_words), bool(degenerate), int(window), int(min_tokens),
-                       float(ratio), _CLASS, _LOWER, _ALNUM, _SPACE)
+    out = np.zeros(len(arr), dtype=np.int8)
+    if len(arr):
+        drop_codes_shared(arrow_parts(arr), min_words, degenerate, window, min_tokens, ratio, out,
+                          np.zeros(1, dtype=np.int64), len(arr))
+    return out
+
+
+def drop_codes_shared(parts: tuple[np.ndarray, np.ndarray, np.ndarray], min_words: int, degenerate: bool,
+                      window: int, min_tokens: int, ratio: float, out: np.ndarray, counter: np.ndarray,
+                      chunk: int) -> None:
+    """:func:`drop_codes_arrow` into ``out`` for the chunks of rows this call claims from ``counter`` (see
+    :func:`_drop_codes_claimed`); ``parts`` from :func:`arrow_parts`.  Threads calling it with the same arrays share
+    the rows, each holding the GIL only to start."""
+    data, offsets, valid = parts
+    _drop_codes_claimed(data, offsets, valid, int(min_words), bool(degenerate), int(window), int(min_tokens),
+                        float(ratio), _CLASS, _LOWER, _ALNUM, _SPACE, out, counter, int(chunk))
 
 
 def drop_codes_list(texts: list[str | None], min_words: int, degenerate: bool, window: int, min_tokens: int,
@@ -364,7 +390,7 @@ def easy_spans(arr: pa.Array, never: np.ndarray, maybe: np.ndarray
     and the sentence spans of the others, ascending, start and end relative to the row's own text (byte =
     character offsets: the text is ASCII).  ``never`` and ``maybe`` are :func:`pack_words` codes of the
     abbreviations whose full stop never ends a sentence and of those that may."""
-    data, offsets, valid = _arrow_parts(arr)
+    data, offsets, valid = arrow_parts(arr)
     hard, row, a, e = _easy_spans(data, offsets, valid, never, maybe, _LOWER)
     base = offsets[row]
     return hard, row, a - base, e - base
@@ -478,6 +504,6 @@ def _hard_rows(buf, offsets, valid, maybe, low):  # pragma: no cover - compiled
 
 def hard_rows(arr: pa.Array, maybe: np.ndarray) -> np.ndarray:
     """Per string (nulls too), whether the compiled splitter must leave it to Python (see :func:`_is_hard`)."""
-    data, offsets, valid = _arrow_parts(arr)
+    data, offsets, valid = arrow_parts(arr)
     return _hard_rows(data, offsets, valid, maybe, _LOWER)
 

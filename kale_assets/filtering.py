@@ -76,7 +76,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import os
 import re
 import threading
@@ -91,7 +90,13 @@ import polars as pl
 import pyarrow as pa
 import yaml
 
-from kale_assets.filter_kernels import drop_codes_arrow, easy_spans, pack_words
+from kale_assets.filter_kernels import (
+    arrow_parts,
+    drop_codes_arrow,
+    drop_codes_shared,
+    easy_spans,
+    pack_words,
+)
 from kale_assets.io_utils import atomic_write
 from kale_assets.leak_classifier import LeakClassifier, alt_words, load_classifier
 
@@ -1412,32 +1417,35 @@ _CHECK_CHUNK = 4_096  # rows per share of the compiled checks (~1 ms)
 
 
 class _SharedChecks:
-    """The compiled caption-level checks over a column, in chunks that whichever thread calls :meth:`work` takes
-    (``next`` on an itertools.count is atomic under the GIL)."""
+    """The compiled caption-level checks over a column, shared by whichever threads call :meth:`work`: each call is
+    one compiled loop that claims chunks of rows until none is left, so a thread needs the GIL only to start it (a
+    loop per chunk would wait for the GIL once per chunk while the other thread runs Python)."""
 
     def __init__(self, raw: pl.Series, cr: CaptionRules) -> None:
         self.raw = raw
         self.cr = cr
         self.codes = np.zeros(len(raw), dtype=np.int8)
-        self.chunks = -(-len(raw) // _CHECK_CHUNK)
-        self.counter = itertools.count()
+        self.counter = np.zeros(1, dtype=np.int64)
         self.lock = threading.Lock()
-        self.arr: pa.Array | None = None
+        self.parts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.keep: pa.Array | None = None  # the Arrow array whose buffers ``parts`` views
 
-    def _arrow(self) -> pa.Array:
+    def _arrow_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         # the first thread to get here converts (a copy of the column's bytes), off the other one's path
         with self.lock:
-            if self.arr is None:
+            if self.parts is None:
                 arr = self.raw.to_arrow(compat_level=pl.CompatLevel.oldest())
-                self.arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-            return self.arr
+                self.keep = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+                self.parts = arrow_parts(self.keep)
+            return self.parts
 
     def work(self) -> None:
-        while (k := next(self.counter)) < self.chunks:
-            arr = self._arrow()
-            lo = k * _CHECK_CHUNK
-            part = arr.slice(lo, min(_CHECK_CHUNK, len(arr) - lo))
-            self.codes[lo:lo + len(part)] = _kernel_codes(part, self.cr)
+        if not len(self.codes):
+            return
+        cr = self.cr
+        drop_codes_shared(self._arrow_parts(), cr.min_words, cr.degenerate_enabled, cr.degenerate_window_tokens,
+                          cr.degenerate_min_tokens, cr.degenerate_min_unique_ratio, self.codes, self.counter,
+                          _CHECK_CHUNK)
 
 
 def _kernel_codes(arr, cr: CaptionRules) -> np.ndarray:

@@ -1223,3 +1223,30 @@ def test_bare_labels_are_dropped_and_an_input_named_outright_is_not_visible_text
     for kept in ("A chalkboard by the door reads the menu of the day. A neon sign glows.",
                  "A phone screenshot shows the Alt text field of an upload form. A blue Save button sits below it."):
         assert filter_caption(kept, full).caption == kept
+
+
+def test_compiled_checks_shared_by_two_threads_cover_every_row_once_in_effect():
+    """Two threads share the compiled checks through one counter of claimed chunks (one call each, the GIL taken
+    only to start it); a chunk two threads take alike is written alike, so the codes equal one thread's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+    import pyarrow as pa
+
+    from kale_assets.filter_bench import benchmark_captions
+    from kale_assets.filter_kernels import arrow_parts, drop_codes_arrow, drop_codes_shared
+
+    texts = benchmark_captions(3_000, leak_share=0.05, seed=7, degenerate_share=0.1, short_share=0.1)
+    texts += [None, "", "   ", "the the the the the the the the the the"]
+    arr = pa.array(texts, type=pa.large_string())
+    alone = drop_codes_arrow(arr, 8, True, 64, 5, 0.3)
+    assert set(alone.tolist()) == {0, 1, 2, 3}
+    parts = arrow_parts(arr)
+    for chunk in (1, 7, 64, 10_000):
+        out, counter = np.full(len(texts), -1, dtype=np.int8), np.zeros(1, dtype=np.int64)
+        with ThreadPoolExecutor(2) as pool:
+            for job in [pool.submit(drop_codes_shared, parts, 8, True, 64, 5, 0.3, out, counter, chunk)
+                        for _ in range(2)]:
+                job.result()
+        assert (out == alone).all()
+        assert counter[0] * chunk >= len(texts)

@@ -68,8 +68,8 @@ and what a strip rule leaves is looked up among the sentences), the visible-text
 sentences the classifier's screen picked, each distinct (kept sentence, alt-text) is scored once, and only the
 captions something was removed from are rebuilt.  The others keep their bytes.
 ``degenerate_repetition.enabled: false`` in the rules file turns that check off.  ``kale bench --only filter``
-times the filter against a raw scan (and :mod:`kale_assets.filter_bench` for one rules file by hand).  The results are identical to :func:`filter_caption` row by row (the
-tests check this, dialect-gap characters included).
+times the filter against a raw scan (and :mod:`kale_assets.filter_bench` for one rules file by hand).  The results
+are identical to :func:`filter_caption` row by row (the tests check this, dialect-gap characters included).
 """
 
 from __future__ import annotations
@@ -491,7 +491,6 @@ _COUNTED_RE = re.compile(r"\{(\d+),(\d+)\}")
 def _loosened(m: re.Match) -> str:
     low = m.group(1)
     return "*" if low == "0" else "+" if low == "1" else "{" + low + ",}"
-
 
 
 def _prescreen_part(pattern: str, in_caption: bool = True) -> str:
@@ -1078,8 +1077,8 @@ def _reference_sentences(work: str, rules: RuleSet, alt_text: str | None) -> lis
 # A model often fuses a label to the sentence after it ("Alt text: A cyclone swirls ...", "Merging both
 # descriptions: Green ribbons of aurora ...", "Enhanced Caption A white Porsche ..."): the label alone makes a rule
 # or the classifier drop the whole sentence.  When a dropped sentence opens with such a head (a few words, no quote,
-# then a colon, or capitalised words ending in a label noun, then a capital),
-# what follows the colon is filtered on its own, and if anything of it is kept only the head is removed.
+# then a colon, or capitalised words ending in a label noun, then a capital), what follows the head is filtered on
+# its own, and if anything of it is kept only the head is removed.
 _LABEL_HEAD_RE = re.compile(
     r"""^(?:[^"“”‘’'«»:.!?\n]{1,80}:\**"""
     # or a heading without a colon whose line break became a space ("FINAL CAPTION Circular fish pens ...")

@@ -16,7 +16,7 @@ may end a sentence, no quote around the end, a capital letter after it) the cuts
 marked for Python.
 
 Exact for ASCII text: Python's ``str.lower``/``str.split``/``[^\\W_]`` and the byte rules below agree there.
-Text with any byte >= 0x80 must be checked in Python (:func:`drop_codes` callers do; a test holds the kernel
+Text with any byte >= 0x80 must be checked in Python (:func:`drop_codes_arrow` callers do; a test holds the kernel
 equal to :func:`kale_assets.filtering._caption_drop_reason` on adversarial ASCII).
 """
 

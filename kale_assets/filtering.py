@@ -1514,7 +1514,10 @@ def _union_pattern(rules: RuleSet) -> str:
 
 _SCREEN_PROBE_ROWS = 16
 _PATHOLOGICAL = 3.0  # a union this many times slower than a split of it on the probe is not used
-_SCREEN_CHOICE: dict[tuple[str, ...], tuple[str, ...]] = {}  # parts -> the regexes the screen runs, per process
+# parts -> the regexes the screen runs, per process; the oldest is dropped beyond a few rules sets (a long-lived
+# process sees a new one at each rules change)
+_SCREEN_CHOICE: dict[tuple[str, ...], tuple[str, ...]] = {}
+_SCREEN_CHOICES_KEPT = 16
 
 
 def _screen_patterns(parts: tuple[str, ...], sample: pl.Series) -> tuple[str, ...]:
@@ -1530,6 +1533,8 @@ def _screen_patterns(parts: tuple[str, ...], sample: pl.Series) -> tuple[str, ..
         probe = sample.head(_SCREEN_PROBE_ROWS).drop_nulls()
         if not probe.len():
             return ("|".join(parts),)
+        if len(_SCREEN_CHOICE) >= _SCREEN_CHOICES_KEPT:
+            _SCREEN_CHOICE.pop(next(iter(_SCREEN_CHOICE)), None)
         chosen = _SCREEN_CHOICE[parts] = _fastest_grouping(parts, probe)
     return chosen
 

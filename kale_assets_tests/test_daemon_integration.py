@@ -184,7 +184,9 @@ def test_rules_change_refilters_every_shard_through_the_daemon(work_folder, serv
     settled = max(r["endTime"] for r in runs)
 
     def two_ticks_after_settled():
-        ticks = [t for t in server.sensor(SENSOR)["sensorState"]["ticks"] if t["timestamp"] > settled]
+        # Only finished ticks count: the newest one may still be evaluating (STARTED, no verdict yet).
+        ticks = [t for t in server.sensor(SENSOR)["sensorState"]["ticks"]
+                 if t["timestamp"] > settled and t["status"] != "STARTED"]
         return ticks if len(ticks) >= 2 else None
 
     ticks = wait_for(f"two {SENSOR} ticks after the re-filter", two_ticks_after_settled, 120, interval_s=2)

@@ -1,15 +1,9 @@
-"""Timing of the caption filter: synthetic caption rows and :func:`benchmark_filter`, which times
-:func:`kale_assets.filtering.filter_frame` against one raw polars scan with the rules' combined regex
-(``python -m kale_assets.filter_bench [n_rows]``).  ``kale bench --only filter`` is the project's yardstick; this
-module is for looking at one rules file by hand.  Not used by the pipeline."""
+"""Varied synthetic caption rows for the filter's tests: quotes, abbreviations, numbers, leaked sentences and
+clauses, repetition loops and stubs, the cases where the filter's fast paths could differ from its reference path.
+The filter's timing is ``kale bench --only filter`` (:func:`kale_assets.bench.measure_filter`).  Not used by the
+pipeline."""
 
 from __future__ import annotations
-
-import json
-
-import polars as pl
-
-from kale_assets.filtering import RuleSet, filter_frame, load_rules
 
 _BENCH_ADJ = ("weathered", "bright", "small", "crowded", "quiet", "colorful", "modern", "rustic", "polished",
               "faded", "ornate", "minimalist", "sunlit", "shadowy", "glossy", "narrow", "wide", "tall", "busy")
@@ -89,67 +83,3 @@ def benchmark_captions(n: int, leak_share: float = 0.01, seed: int = 0, degenera
             parts = ["A red car."]
         out.append(" ".join(parts))
     return out
-
-
-def benchmark_filter(n_captions: int = 50_000, leak_share: float = 0.01, repeats: int = 5, seed: int = 0,
-                     rules: RuleSet | None = None) -> dict:
-    """Time filter_frame against one raw polars scan with the rules' combined regex over the same captions.
-
-    Returns ``filter_seconds`` and ``scan_seconds`` (the best of ``repeats`` interleaved runs each, after a
-    warm-up, so that load from other processes affects both alike), ``ratio`` = scan_seconds /
-    filter_seconds (the filter's throughput relative to the raw scan; 1.0 would be "as fast as one regex
-    pass") and ``captions``; also ``filter_cpu_seconds`` and ``scan_cpu_seconds`` (process CPU time, the
-    best of the same runs).
-    """
-    import time
-
-    rules = rules if rules is not None else load_rules()
-    df = pl.DataFrame({"uid": [f"u{i:08d}" for i in range(n_captions)],
-                       "caption": benchmark_captions(n_captions, leak_share=leak_share, seed=seed)})
-    pattern = rules.prescreen_pattern or r"[^\s\S]"  # no polars-compilable rule: a pattern that never matches
-    runs = {
-        "scan": lambda: df.select(pl.col("caption").str.contains(pattern)),
-        "filter": lambda: filter_frame(df, rules),
-    }
-    best = {k: float("inf") for k in runs}
-    cpu = {k: float("inf") for k in runs}
-    for fn in runs.values():
-        fn()  # warm-up: regex compilation, thread pool
-    for rep in range(max(1, repeats)):
-        for key in (("scan", "filter") if rep % 2 == 0 else ("filter", "scan")):
-            t0, c0 = time.perf_counter(), time.process_time()
-            runs[key]()
-            best[key] = min(best[key], time.perf_counter() - t0)
-            cpu[key] = min(cpu[key], time.process_time() - c0)
-    # The CPU times (all threads of this process) are steadier than wall times when other processes load
-    # the machine; the filter's use of a second core shows only in the wall times.
-    return {"filter_seconds": best["filter"], "scan_seconds": best["scan"],
-            "ratio": best["scan"] / best["filter"], "captions": n_captions,
-            "filter_cpu_seconds": cpu["filter"], "scan_cpu_seconds": cpu["scan"]}
-
-
-def _bench(n: int = 50_000, repeats: int = 9) -> None:
-    rules = load_rules()
-    no_degenerate = _without_degenerate(rules)
-    for share in (0.005, 0.01, 0.03):
-        full = benchmark_filter(n, leak_share=share, repeats=repeats, rules=rules)
-        nodeg = benchmark_filter(n, leak_share=share, repeats=repeats, rules=no_degenerate)
-        print(json.dumps({
-            "leak_share": share, "captions": n, "raw_scan_s": round(full["scan_seconds"], 4),
-            "filter_frame_s": round(full["filter_seconds"], 4), "ratio": round(full["ratio"], 3),
-            "cpu_ratio": round(full["scan_cpu_seconds"] / full["filter_cpu_seconds"], 3),
-            "ratio_without_degenerate_check": round(nodeg["ratio"], 3),
-            "cpu_ratio_without_degenerate_check": round(nodeg["scan_cpu_seconds"] / nodeg["filter_cpu_seconds"], 3),
-        }))
-
-
-def _without_degenerate(rules: RuleSet) -> RuleSet:
-    from dataclasses import replace
-
-    return replace(rules, caption_rules=replace(rules.caption_rules, degenerate_enabled=False))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    _bench(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)

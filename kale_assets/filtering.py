@@ -68,7 +68,7 @@ and what a strip rule leaves is looked up among the sentences), the visible-text
 sentences the classifier's screen picked, each distinct (kept sentence, alt-text) is scored once, and only the
 captions something was removed from are rebuilt.  The others keep their bytes.
 ``degenerate_repetition.enabled: false`` in the rules file turns that check off.  ``kale bench --only filter``
-times the filter against a raw scan (and :mod:`kale_assets.filter_bench` for one rules file by hand).  The results
+times the filter against a raw scan.  The results
 are identical to :func:`filter_caption` row by row (the tests check this, dialect-gap characters included).
 """
 
@@ -193,6 +193,25 @@ class ClassifierStage:
 
 
 @dataclass(frozen=True)
+class LabelRelief:
+    """The ``label_relief:`` section: a dropped sentence that opens with a label head ("Alt text: A cyclone ...")
+    loses only its head when the rest passes the filter on its own."""
+    head: re.Pattern  # matched at the sentence start; the head is what it matches
+    remark: re.Pattern | None  # a head that introduces a remark ("Note: ...") gets no relief
+    max_head_words: int
+
+    def split(self, text: str) -> tuple[str, str] | None:
+        """(head, rest) of a sentence that opens with a label head, else None."""
+        m = self.head.match(text)
+        if m is None or (self.remark is not None and self.remark.match(text)):
+            return None
+        head = m.group().strip()
+        if len(head.split()) > self.max_head_words:
+            return None
+        return head, text[m.end():]
+
+
+@dataclass(frozen=True)
 class RuleSet:
     version: str
     # the `rules_hash` of every output row: sha256 of the rules file bytes, and with a classifier, sha256 over
@@ -203,6 +222,7 @@ class RuleSet:
     caption_rules: CaptionRules = field(default_factory=CaptionRules)
     prescreen_pattern: str | None = field(default=None, repr=False)  # polars regex over whole captions
     classifier: ClassifierStage | None = None  # the learned stage after the rules (None: rules only)
+    label_relief: LabelRelief | None = None  # None: a dropped sentence goes whole
     # derived in __post_init__
     _caption_strip: tuple[SentenceRule, ...] = field(init=False, repr=False, compare=False)
     _sentence_strip: tuple[SentenceRule, ...] = field(init=False, repr=False, compare=False)
@@ -224,7 +244,8 @@ class RuleSet:
 
 
 _RULE_KEYS = {"name", "pattern", "action", "description", "scope", "case_sensitive", "skip_quoted", "enabled"}
-_TOP_KEYS = {"version", "sentence_rules", "caption_rules", "classifier"}
+_TOP_KEYS = {"version", "sentence_rules", "caption_rules", "classifier", "label_relief"}
+_RELIEF_KEYS = {"enabled", "head", "remark_heads", "max_head_words"}
 _CLASSIFIER_KEYS = {"enabled", "weights", "threshold", "screen", "visible_text_guard", "guard_exempt", "score_quoted"}
 _CAPTION_KEYS = {"min_words", "degenerate_repetition"}
 _DEGENERATE_KEYS = {"enabled", "window_tokens", "min_tokens", "min_unique_ratio"}
@@ -272,7 +293,48 @@ def load_rules(path: str | os.PathLike | None = None) -> RuleSet:
     if classifier is not None:
         sha = hashlib.sha256(f"{sha}\n{classifier.model.digest}\n".encode()).hexdigest()
     return RuleSet(version=version.strip(), sha256=sha, path=str(p), sentence_rules=tuple(rules),
-                   caption_rules=caption_rules, prescreen_pattern=prescreen, classifier=classifier)
+                   caption_rules=caption_rules, prescreen_pattern=prescreen, classifier=classifier,
+                   label_relief=_parse_label_relief(doc.get("label_relief"), where))
+
+
+def _parse_label_relief(raw, where: str) -> LabelRelief | None:
+    """The ``label_relief:`` section (absent or ``enabled: false``: no relief)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: 'label_relief' must be a mapping")
+    unknown = set(raw) - _RELIEF_KEYS
+    if unknown:
+        raise ValueError(f"{where}: label_relief: unknown key(s) {sorted(unknown)}")
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ValueError(f"{where}: label_relief.enabled must be true or false")
+    if not enabled:
+        return None
+    words = raw.get("max_head_words", 10)
+    if not isinstance(words, int) or isinstance(words, bool) or words < 1:
+        raise ValueError(f"{where}: label_relief.max_head_words must be a whole number >= 1")
+    head = _relief_regex(raw.get("head"), "head", "^(?:{})", 0, where)
+    if head is None:
+        raise ValueError(f"{where}: label_relief.head is required (a regex or a list of regexes)")
+    if any(head.match(probe) for probe in _EMPTY_PROBES):
+        raise ValueError(f"{where}: label_relief.head matches a sentence without a label head ({head.pattern!r})")
+    remark = _relief_regex(raw.get("remark_heads"), "remark_heads", r"^\W*(?:{})\b", re.IGNORECASE, where)
+    return LabelRelief(head=head, remark=remark, max_head_words=words)
+
+
+def _relief_regex(value, key: str, template: str, flags: int, where: str) -> re.Pattern | None:
+    """A ``label_relief`` key that holds a regex or a list of regexes (alternatives), compiled into ``template``."""
+    if isinstance(value, list) and value and all(isinstance(x, str) and x for x in value):
+        value = "|".join(f"(?:{x})" for x in value)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{where}: label_relief.{key} must be a regex or a list of regexes")
+    try:
+        return re.compile(template.format(value), flags)
+    except re.error as exc:
+        raise ValueError(f"{where}: label_relief.{key}: invalid regex: {exc}") from exc
 
 
 def _parse_classifier(raw, rules_path: Path, where: str) -> ClassifierStage | None:
@@ -1064,7 +1126,8 @@ def _reference_sentences(work: str, rules: RuleSet, alt_text: str | None) -> lis
     if rules.classifier is not None:
         _classify(results, [0] * len(results), [alt_text], rules.classifier)
     for k, (current, removed) in enumerate(results):
-        split = _label_split(removed[-1].text) if current is None and removed else None
+        split = (rules.label_relief.split(removed[-1].text)
+                 if rules.label_relief is not None and current is None and removed else None)
         if split is not None:
             tail = _reference_sentences(split[1], rules, alt_text)
             kept = " ".join(t for t, _ in tail if t is not None)
@@ -1072,35 +1135,6 @@ def _reference_sentences(work: str, rules: RuleSet, alt_text: str | None) -> lis
                 results[k] = (kept, [*removed[:-1], Removal(split[0], removed[-1].rule),
                                      *(r for _, rs in tail for r in rs)])
     return results
-
-
-# A model often fuses a label to the sentence after it ("Alt text: A cyclone swirls ...", "Merging both
-# descriptions: Green ribbons of aurora ...", "Enhanced Caption A white Porsche ..."): the label alone makes a rule
-# or the classifier drop the whole sentence.  When a dropped sentence opens with such a head (a few words, no quote,
-# then a colon, or capitalised words ending in a label noun, then a capital), what follows the head is filtered on
-# its own, and if anything of it is kept only the head is removed.
-_LABEL_HEAD_RE = re.compile(
-    r"""^(?:[^"“”‘’'«»:.!?\n]{1,80}:\**"""
-    # or a heading without a colon whose line break became a space ("FINAL CAPTION Circular fish pens ...")
-    r"""|\W*(?:[A-Z][\w-]*[ \t]+){0,3}(?i:caption|description|output|answer|response|result|summary|version)\b)"""
-    r"""[ \t]+(?=["“‘(\[*]*[A-Z0-9])""")
-_LABEL_HEAD_WORDS = 10
-# a head that introduces a remark makes what follows it the remark ("Note: The colours may differ ..."): no relief
-_REMARK_HEAD_RE = re.compile(
-    r"^\W*(?:notes?|nb|n\.b|p\.?s|disclaimer|caveat|corrections?|edit(?:ed|s)?|updated?|warning|remarks?|comments?"
-    r"|explanation|reasoning|rationale|assumptions?|observations?|clarifications?|changes?|tip|hint|reminder|fyi"
-    r"|important|caution|aside)\b", re.IGNORECASE)
-
-
-def _label_split(text: str) -> tuple[str, str] | None:
-    """(head with its colon, rest) of a sentence that opens with a label head, else None."""
-    m = _LABEL_HEAD_RE.match(text)
-    if m is None or _REMARK_HEAD_RE.match(text):
-        return None
-    head = m.group().strip()
-    if len(head.split()) > _LABEL_HEAD_WORDS:
-        return None
-    return head, text[m.end():]
 
 
 def _filter_sparse(texts: pl.Series, rules: RuleSet, alt_texts: pl.Series | None, caption_scope: bool = True
@@ -1167,8 +1201,11 @@ def _relieve_label_heads(kept: list[str | None], flat_removals: dict[int, list[R
     """:func:`_reference_sentences`' label-head relief over the flat sentences, in place: the rests after the heads
     of the dropped sentences go through :func:`_filter_sparse` together (sentence scope, each with its row's
     alt-text)."""
+    relief = rules.label_relief
+    if relief is None:
+        return
     picked = [(j, split) for j, rs in flat_removals.items()
-              if kept[j] is None and rs and (split := _label_split(rs[-1].text)) is not None]
+              if kept[j] is None and rs and (split := relief.split(rs[-1].text)) is not None]
     if not picked:
         return
     tails = pl.Series([split[1] for _, split in picked], dtype=pl.String)

@@ -1,6 +1,6 @@
-"""Write benchmarks/filter_heldout/heldout_c.jsonl from the hand-written literals in d*.py, then validate."""
+"""Write ../heldout_c.jsonl (or the path given) from the hand-written literals in d*.py, then validate."""
 import collections, importlib.util, json, re, sys, pathlib
-HERE = pathlib.Path(__file__).parent
+HERE = pathlib.Path(__file__).resolve().parent
 KIND = {"v": "visual", "t": "trap", "ie": "instruction_echo", "mc": "meta_commentary", "ir": "input_reference",
         "uh": "uncertainty_hedge", "ac": "assistant_chatter", "fr": "format_residue"}
 LEAK = {"instruction_echo", "meta_commentary", "input_reference", "uncertainty_hedge", "assistant_chatter", "format_residue"}
@@ -8,7 +8,7 @@ data = []
 for name in sorted(HERE.glob("d*.py")):
     spec = importlib.util.spec_from_file_location(name.stem, name); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
     data += getattr(m, name.stem.upper())
-out = pathlib.Path("/work/main/benchmarks/filter_heldout/heldout_c.jsonl")
+out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent / "heldout_c.jsonl"
 with out.open("w", encoding="utf-8") as f:
     for i, (alt, sents) in enumerate(data, 1):
         rec = {"id": f"c{i:04d}", "alt_text": alt,

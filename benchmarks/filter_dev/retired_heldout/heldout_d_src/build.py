@@ -1,6 +1,7 @@
-"""Write benchmarks/filter_heldout/heldout_d.jsonl from the hand-written literals in part*.py."""
-import json, sys, collections, re
-sys.path.insert(0, "/tmp/heldout_d")
+"""Write ../heldout_d.jsonl (or the path given) from the hand-written literals in part*.py."""
+import json, sys, collections, re, pathlib
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 from part1 import P1
 from part2 import P2
 from part3 import P3
@@ -21,7 +22,7 @@ for i, (alt, sents) in enumerate(P1 + P2 + P3 + P4 + P5 + P6, 1):
         kind = KINDS[code]
         out.append({"text": text.strip(), "leak": kind in LEAK, "kind": kind})
     rows.append({"id": f"d{i:04d}", "alt_text": alt, "sentences": out})
-path = sys.argv[1] if len(sys.argv) > 1 else "/work/main/benchmarks/filter_heldout/heldout_d.jsonl"
+path = sys.argv[1] if len(sys.argv) > 1 else str(HERE.parent / "heldout_d.jsonl")
 with open(path, "w", encoding="utf-8") as f:
     for r in rows:
         f.write(json.dumps(r, ensure_ascii=False) + "\n")

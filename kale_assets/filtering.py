@@ -297,40 +297,53 @@ def load_rules(path: str | os.PathLike | None = None) -> RuleSet:
                    label_relief=_parse_label_relief(doc.get("label_relief"), where))
 
 
-def _parse_label_relief(raw, where: str) -> LabelRelief | None:
-    """The ``label_relief:`` section (absent or ``enabled: false``: no relief)."""
+def _enabled_section(raw, name: str, keys: set[str], where: str) -> dict | None:
+    """A top-level section that is a mapping with an ``enabled`` flag; None when absent or ``enabled: false``."""
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise ValueError(f"{where}: 'label_relief' must be a mapping")
-    unknown = set(raw) - _RELIEF_KEYS
+        raise ValueError(f"{where}: '{name}' must be a mapping")
+    unknown = set(raw) - keys
     if unknown:
-        raise ValueError(f"{where}: label_relief: unknown key(s) {sorted(unknown)}")
+        raise ValueError(f"{where}: {name}: unknown key(s) {sorted(unknown)}")
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
-        raise ValueError(f"{where}: label_relief.enabled must be true or false")
-    if not enabled:
+        raise ValueError(f"{where}: {name}.enabled must be true or false")
+    return raw if enabled else None
+
+
+def _alternatives(value, what: str, where: str) -> str | None:
+    """A key that holds a regex or a list of regexes, as one alternation; None when absent or empty."""
+    if isinstance(value, list) and value and all(isinstance(x, str) and x for x in value):
+        value = "|".join(f"(?:{x})" for x in value)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{where}: {what} must be a regex or list of regexes")
+    return value or None
+
+
+def _parse_label_relief(raw, where: str) -> LabelRelief | None:
+    """The ``label_relief:`` section (absent or ``enabled: false``: no relief)."""
+    raw = _enabled_section(raw, "label_relief", _RELIEF_KEYS, where)
+    if raw is None:
         return None
     words = raw.get("max_head_words", 10)
     if not isinstance(words, int) or isinstance(words, bool) or words < 1:
         raise ValueError(f"{where}: label_relief.max_head_words must be a whole number >= 1")
-    head = _relief_regex(raw.get("head"), "head", "^(?:{})", 0, where)
+    head = _relief_regex(raw, "head", "^(?:{})", 0, where)
     if head is None:
         raise ValueError(f"{where}: label_relief.head is required (a regex or a list of regexes)")
     if any(head.match(probe) for probe in _EMPTY_PROBES):
         raise ValueError(f"{where}: label_relief.head matches a sentence without a label head ({head.pattern!r})")
-    remark = _relief_regex(raw.get("remark_heads"), "remark_heads", r"^\W*(?:{})\b", re.IGNORECASE, where)
+    remark = _relief_regex(raw, "remark_heads", r"^\W*(?:{})\b", re.IGNORECASE, where)
     return LabelRelief(head=head, remark=remark, max_head_words=words)
 
 
-def _relief_regex(value, key: str, template: str, flags: int, where: str) -> re.Pattern | None:
-    """A ``label_relief`` key that holds a regex or a list of regexes (alternatives), compiled into ``template``."""
-    if isinstance(value, list) and value and all(isinstance(x, str) and x for x in value):
-        value = "|".join(f"(?:{x})" for x in value)
+def _relief_regex(raw: dict, key: str, template: str, flags: int, where: str) -> re.Pattern | None:
+    """A ``label_relief`` key's alternation compiled into ``template`` (Python only: the relief runs on the few
+    dropped sentences); None when absent."""
+    value = _alternatives(raw.get(key), f"label_relief.{key}", where)
     if value is None:
         return None
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{where}: label_relief.{key} must be a regex or a list of regexes")
     try:
         return re.compile(template.format(value), flags)
     except re.error as exc:
@@ -340,17 +353,8 @@ def _relief_regex(value, key: str, template: str, flags: int, where: str) -> re.
 def _parse_classifier(raw, rules_path: Path, where: str) -> ClassifierStage | None:
     """The ``classifier:`` section.  ``weights`` is relative to the rules file's folder; a copy of the rules
     file elsewhere (tests, a work folder) falls back to the shipped folder for a relative path."""
+    raw = _enabled_section(raw, "classifier", _CLASSIFIER_KEYS, where)
     if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        raise ValueError(f"{where}: 'classifier' must be a mapping")
-    unknown = set(raw) - _CLASSIFIER_KEYS
-    if unknown:
-        raise ValueError(f"{where}: classifier: unknown key(s) {sorted(unknown)}")
-    enabled = raw.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise ValueError(f"{where}: classifier.enabled must be true or false")
-    if not enabled:
         return None
     weights = raw.get("weights")
     if not isinstance(weights, str) or not weights:
@@ -388,12 +392,8 @@ def _parse_classifier(raw, rules_path: Path, where: str) -> ClassifierStage | No
 
 def _optional_regex(raw: dict, key: str, where: str) -> re.Pattern | None:
     """A classifier key that holds a regex or a list of regexes (joined as alternatives); None when absent."""
-    value = raw.get(key)
-    if isinstance(value, list) and value and all(isinstance(x, str) and x for x in value):
-        value = "|".join(f"(?:{x})" for x in value)
-    if value is not None and not isinstance(value, str):
-        raise ValueError(f"{where}: classifier.{key} must be a regex or list of regexes")
-    if not value:
+    value = _alternatives(raw.get(key), f"classifier.{key}", where)
+    if value is None:
         return None
     try:
         regex = re.compile(value, re.IGNORECASE)

@@ -68,8 +68,8 @@ and what a strip rule leaves is looked up among the sentences), the visible-text
 sentences the classifier's screen picked, each distinct (kept sentence, alt-text) is scored once, and only the
 captions something was removed from are rebuilt.  The others keep their bytes.
 ``degenerate_repetition.enabled: false`` in the rules file turns that check off.  ``kale bench --only filter``
-times the filter against a raw scan.  The results
-are identical to :func:`filter_caption` row by row (the tests check this, dialect-gap characters included).
+times the filter against a raw scan.  The results are identical to :func:`filter_caption` row by row (the tests
+check this, dialect-gap characters included).
 """
 
 from __future__ import annotations

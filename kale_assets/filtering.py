@@ -187,6 +187,15 @@ class ClassifierStage:
         return (self.guard is not None and self.guard.search(text) is not None
                 and (self.guard_exempt is None or self.guard_exempt.search(text) is None))
 
+    def guarded_many(self, texts: list[str]) -> list[bool]:
+        """:meth:`guarded` of each text, with a polars pass per regex for more than a few texts."""
+        if self.guard is None:
+            return [False] * len(texts)
+        hit = _search_many(self.guard, texts)
+        if self.guard_exempt is None:
+            return hit
+        return [g and not x for g, x in zip(hit, _search_many(self.guard_exempt, texts), strict=True)]
+
     @property
     def name(self) -> str:
         return f"classifier {self.model.version} (threshold {self.threshold})"
@@ -1041,14 +1050,16 @@ def filter_caption(text: str | None, rules: RuleSet, alt_text: str | None = None
 
 
 def _search_many(regex: re.Pattern, texts: list[str]) -> list[bool]:
-    """``regex.search(t) is not None`` for each text: one polars pass (Rust regex runs a big alternation of
-    words far faster than Python's re), Python for the few texts with a dialect-gap character."""
+    """``regex.search(t) is not None`` for each text (``regex`` case-insensitive): one polars pass (Rust regex
+    runs a big alternation of words far faster than Python's re), Python for the few texts with a character
+    outside printable ASCII (where a dialect gap may lie; the one-class test is far cheaper than the exact gap
+    class)."""
     if len(texts) < 16:
         return [regex.search(t) is not None for t in texts]
     s = pl.Series("s", texts, dtype=pl.String)
     flags = pl.DataFrame({"s": s}).select(
         pl.col("s").str.contains("(?i)" + regex.pattern).alias("hit"),
-        pl.col("s").str.contains(_dialect_gap_class()).alias("gap"),
+        pl.col("s").str.contains(_MAYBE_GAP).alias("gap"),
     )
     out = flags.get_column("hit").to_list()
     for i in flags.get_column("gap").arg_true().to_list():
@@ -1066,10 +1077,7 @@ def _classify(results: list[tuple[str | None, list[Removal]]], owner: list[int],
     live = [j for j, hit in zip(live, screened, strict=True) if hit]
     if stage.guard is not None and live:
         texts = [results[j][0] for j in live]
-        guarded = _search_many(stage.guard, texts)
-        if stage.guard_exempt is not None:
-            guarded = [g and not x for g, x in zip(guarded, _search_many(stage.guard_exempt, texts), strict=True)]
-        live = [j for j, t, g in zip(live, texts, guarded, strict=True)
+        live = [j for j, t, g in zip(live, texts, stage.guarded_many(texts), strict=True)
                 if not g and (stage.score_quoted or not _quoted_spans(t))]
     elif not stage.score_quoted:
         live = [j for j in live if not _quoted_spans(results[j][0])]
@@ -1368,16 +1376,7 @@ def _eligible(distinct: list[str], screened: np.ndarray, flags: _Flags, stage: C
     if not len(screened):
         return eligible
     texts = [distinct[d] for d in screened.tolist()]
-    if stage.guard is None:
-        guarded = np.zeros(len(texts), dtype=bool)
-    elif len(texts) < _PYTHON_FLAGS_BELOW:
-        guarded = np.array([stage.guarded(t) for t in texts], dtype=bool)
-    else:
-        col = pl.Series(texts, dtype=pl.String)
-        guarded = col.str.contains("(?i)" + stage.guard.pattern).to_numpy()
-        if stage.guard_exempt is not None:
-            guarded &= ~col.str.contains("(?i)" + stage.guard_exempt.pattern).to_numpy()
-    ok = ~guarded
+    ok = ~np.array(stage.guarded_many(texts), dtype=bool)
     if not stage.score_quoted:
         for k in np.flatnonzero(ok & flags.quote[screened]).tolist():
             ok[k] = not _quoted_spans(texts[k])
